@@ -1,0 +1,55 @@
+/*
+ * credo_lua.h: what the thin Lua bindings of credo share.
+ *
+ * Userdata type names, the tensor check/push helpers every binding uses to
+ * exchange tensors with Lua, raising a core status as a Lua error, and the
+ * table of native openers shared by the host and `require "credo.core"`.
+ */
+#ifndef CREDO_LUA_H
+#define CREDO_LUA_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "../tensor/tensor.h"
+#include "credo_core.h"
+
+#define CREDO_TENSOR "credo.Tensor"
+#define CREDO_GENERATOR "credo.Generator"
+
+/* The tensor at stack index i, or a Lua error naming argument i. */
+Tensor *credo_checktensor(lua_State *L, int i);
+/* The tensor at i, or NULL if that value is not a tensor. */
+Tensor *credo_testtensor(lua_State *L, int i);
+
+/* Push a new contiguous zero-filled tensor and return it.  Raises a Lua
+ * error ("not enough memory for a float32 tensor of shape [..]") when the
+ * allocation fails or the size overflows.  The userdata is created empty
+ * before the storage is allocated, so nothing leaks on error. */
+Tensor *credo_newtensor(lua_State *L, tensor_dtype dt, int ndim,
+                        const int64_t *shape);
+/* Push a view sharing src's storage (same shape/strides/offset, which the
+ * caller may then change). */
+Tensor *credo_pushview(lua_State *L, const Tensor *src);
+
+/* Raise a Lua error for a core status: "<op>: <status text>".  Clears the
+ * interrupt flag when status is CREDO_EINTR.  Never returns. */
+int credo_statuserror(lua_State *L, const char *op, credo_status s);
+
+/* Read a dtype name at argument i ("float32", "float64", "int64"), or def
+ * when absent/nil. */
+tensor_dtype credo_optdtype(lua_State *L, int i, tensor_dtype def);
+
+/* Put every native opener into package.preload under its "credo.*" name. */
+void credo_preload(lua_State *L);
+
+/* The native openers, one per module (registry_lua.c lists them). */
+int luaopen_credo_tensor(lua_State *L);
+int luaopen_credo_random(lua_State *L);
+int luaopen_credo_csv(lua_State *L);
+int luaopen_credo_serialize(lua_State *L);
+int luaopen_credo_sys(lua_State *L);
+/* `require "credo.core"`: preload every native, return them in a table. */
+int luaopen_credo_core(lua_State *L);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * registry_lua.c: the one table of native openers.  The host calls
+ * credo_preload at start-up; the stock interpreter reaches the same table
+ * through `require "credo.core"` (build/lua/credo/core.so).  Adding a native
+ * module is one line in natives[].
+ *
+ * Also the `credo.sys` native: threads, interrupt flag, version.
+ */
+#include "credo_lua.h"
+
+#ifndef CREDO_VERSION
+#define CREDO_VERSION "0.0.0"
+#endif
+
+static const luaL_Reg natives[] = {
+  {"credo.tensor", luaopen_credo_tensor},
+  {"credo.random", luaopen_credo_random},
+  {"credo.csv", luaopen_credo_csv},
+  {"credo.serialize", luaopen_credo_serialize},
+  {"credo.sys", luaopen_credo_sys},
+  {NULL, NULL}
+};
+
+void credo_preload(lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  for (const luaL_Reg *r = natives; r->name; r++) {
+    lua_pushcfunction(L, r->func);
+    lua_setfield(L, -2, r->name);
+  }
+  lua_pop(L, 1);
+}
+
+int luaopen_credo_core(lua_State *L) {
+  credo_preload(L);
+  lua_newtable(L);
+  for (const luaL_Reg *r = natives; r->name; r++) {
+    lua_getglobal(L, "require");
+    lua_pushstring(L, r->name);
+    lua_call(L, 1, 1);                         /* require(name) */
+    lua_setfield(L, -2, r->name + 6);          /* core[name minus "credo."] */
+  }
+  return 1;
+}
+
+/* ---- credo.sys ---- */
+
+static int l_threads(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) {
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= 1024, 1, "thread count must be 1..1024");
+    credo_threads_set((int)n);
+  }
+  lua_pushinteger(L, credo_threads_get());
+  return 1;
+}
+
+static int l_interrupted(lua_State *L) {
+  lua_pushboolean(L, credo_interrupted != 0);
+  return 1;
+}
+
+static int l_clear_interrupt(lua_State *L) {
+  (void)L;
+  credo_interrupted = 0;
+  return 0;
+}
+
+static const luaL_Reg sys_funcs[] = {
+  {"threads", l_threads},
+  {"interrupted", l_interrupted},
+  {"clear_interrupt", l_clear_interrupt},
+  {NULL, NULL}
+};
+
+int luaopen_credo_sys(lua_State *L) {
+  luaL_newlib(L, sys_funcs);
+  lua_pushliteral(L, CREDO_VERSION);
+  lua_setfield(L, -2, "version");
+  return 1;
+}

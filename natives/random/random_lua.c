@@ -1,0 +1,9 @@
+/* random_lua.c: Lua binding of credo.random (being written). */
+#include "../common/credo_lua.h"
+
+static const luaL_Reg funcs[] = {{NULL, NULL}};
+
+int luaopen_credo_random(lua_State *L) {
+  luaL_newlib(L, funcs);
+  return 1;
+}

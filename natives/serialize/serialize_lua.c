@@ -1,0 +1,9 @@
+/* serialize_lua.c: Lua binding of credo.serialize (being written). */
+#include "../common/credo_lua.h"
+
+static const luaL_Reg funcs[] = {{NULL, NULL}};
+
+int luaopen_credo_serialize(lua_State *L) {
+  luaL_newlib(L, funcs);
+  return 1;
+}
