@@ -59,3 +59,17 @@ tensor_dtype credo_optdtype(lua_State *L, int i, tensor_dtype def) {
                                      "float64 or int64)", s));
   return (tensor_dtype)dt;
 }
+
+int credo_checkdim(lua_State *L, int i, const Tensor *t) {
+  lua_Integer d = luaL_checkinteger(L, i);
+  int nd = t->ndim > 0 ? t->ndim : 1;
+  if (d < 0) d += nd + 1;
+  if (d < 1 || d > nd)
+    luaL_argerror(L, i, lua_pushfstring(L, "dimension %d out of range for a "
+                                           "%d-d tensor", (int)luaL_checkinteger(L, i), t->ndim));
+  return (int)d - 1;
+}
+
+int credo_optdim(lua_State *L, int i, const Tensor *t, int def) {
+  return lua_isnoneornil(L, i) ? def : credo_checkdim(L, i, t);
+}

@@ -40,6 +40,19 @@ int credo_statuserror(lua_State *L, const char *op, credo_status s);
  * when absent/nil. */
 tensor_dtype credo_optdtype(lua_State *L, int i, tensor_dtype def);
 
+/* Argument i as a dimension of t: 1-based, negative counts from the end
+ * (-1 = last).  Returns the 0-based dimension or raises naming argument i. */
+int credo_checkdim(lua_State *L, int i, const Tensor *t);
+/* Same, with a default (0-based) when the argument is absent/nil. */
+int credo_optdim(lua_State *L, int i, const Tensor *t, int def);
+
+/* Method and function arrays that other binding files add to the Tensor
+ * metatable / the credo.tensor module (tensor_lua.c merges them). */
+extern const luaL_Reg credo_tensor_reduce_methods[];
+extern const luaL_Reg credo_tensor_reduce_funcs[];
+extern const luaL_Reg credo_tensor_linalg_methods[];
+extern const luaL_Reg credo_tensor_linalg_funcs[];
+
 /* Put every native opener into package.preload under its "credo.*" name. */
 void credo_preload(lua_State *L);
 
