@@ -8,6 +8,9 @@
  */
 #include "credo_lua.h"
 
+#include <sys/resource.h>
+#include <time.h>
+
 #ifndef CREDO_VERSION
 #define CREDO_VERSION "0.0.0"
 #endif
@@ -65,7 +68,26 @@ static int l_clear_interrupt(lua_State *L) {
   return 0;
 }
 
+/* Monotonic wall-clock seconds (for timing; os.clock is CPU time, summed
+ * over threads). */
+static int l_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
+  return 1;
+}
+
+/* Peak resident set size of this process so far, in MiB. */
+static int l_peak_rss_mb(lua_State *L) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  lua_pushnumber(L, (lua_Number)ru.ru_maxrss / 1024.0);
+  return 1;
+}
+
 static const luaL_Reg sys_funcs[] = {
+  {"clock", l_clock},
+  {"peak_rss_mb", l_peak_rss_mb},
   {"threads", l_threads},
   {"interrupted", l_interrupted},
   {"clear_interrupt", l_clear_interrupt},

@@ -16,9 +16,26 @@ for _, k in ipairs { "solve", "cholesky", "eigh", "svd", "inv", "det" } do
   credo.linalg[k] = core.tensor[k]
 end
 
-credo.save = core.serialize.save
-credo.load = core.serialize.load
+-- Model files (docs/serialize.md).  A model (docs/design.md, the estimator
+-- protocol) is saved as its plain state table and rebuilt on load from the
+-- class registry; plain tables and tensors pass through unchanged.
+local estimator = require "credo.estimator"
+credo.estimator = estimator
+
+function credo.save(path, value)
+  if estimator.is_estimator(value) then value = value:get_state() end
+  return core.serialize.save(path, value)
+end
+
+function credo.load(path)
+  local v = core.serialize.load(path)
+  if type(v) == "table" and type(v.__class) == "string" then
+    return estimator.from_state(v)
+  end
+  return v
+end
 credo.threads = core.sys.threads
+credo.clock = core.sys.clock
 
 -- data frames (stdlib/credo/frame.lua), loaded on first use
 function credo.read_csv(...) return require("credo.frame").read_csv(...) end
