@@ -105,7 +105,7 @@ run: deps
 	@./$(HOST) recipes/run_all.lua $(RUN_ARGS)
 
 # ---- benchmarks ----
-bench: deps
+bench: deps peers
 	@$(MAKE) --no-print-directory all
 	@bench/run all
 
