@@ -62,9 +62,11 @@ $(HOST): $(VM_OBJ) $(BIND_OBJ) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LUA_LIBS) -lreadline $(CORE_LIBS)
 
 # No -llua5.4 here: the interpreter that loads the module provides Lua.
+# -z nodelete: lua_close dlcloses the module; unloading it (and libgomp with
+# it) under live OpenMP worker threads would crash the interpreter at exit.
 $(LUAMOD): $(BIND_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(CORE_LIBS)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/c/%.c tests/c/ctest.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)

@@ -62,6 +62,8 @@ int luaopen_credo_random(lua_State *L);
 int luaopen_credo_csv(lua_State *L);
 int luaopen_credo_serialize(lua_State *L);
 int luaopen_credo_sys(lua_State *L);
+int luaopen_credo_metrics(lua_State *L);
+int luaopen_credo_gbdt(lua_State *L);
 /* `require "credo.core"`: preload every native, return them in a table. */
 int luaopen_credo_core(lua_State *L);
 

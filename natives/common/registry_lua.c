@@ -21,6 +21,8 @@ static const luaL_Reg natives[] = {
   {"credo.csv", luaopen_credo_csv},
   {"credo.serialize", luaopen_credo_serialize},
   {"credo.sys", luaopen_credo_sys},
+  {"credo.metrics_core", luaopen_credo_metrics},
+  {"credo.gbdt_core", luaopen_credo_gbdt},
   {NULL, NULL}
 };
 

@@ -24,7 +24,9 @@ local M = { registry = {} }
 -- Model class name -> the stdlib module that defines it, so credo.load can
 -- rebuild a model whose module is not loaded yet.  A fixed table: the class
 -- name read from a file is only ever a key here, never a module path.
-M.modules = {}
+M.modules = {
+  GBDT = "credo.gbdt",
+}
 
 local function typename(v)
   local t = type(v)

@@ -34,13 +34,20 @@ function credo.load(path)
   end
   return v
 end
+-- in-memory model bytes (credo.serialize.dumps / loads), same format
+credo.serialize = core.serialize
 credo.threads = core.sys.threads
 credo.clock = core.sys.clock
 
+-- CSV files as typed columns (natives/csv); the Frame is built on them
+credo.csv = core.csv
 -- data frames (stdlib/credo/frame.lua), loaded on first use
 function credo.read_csv(...) return require("credo.frame").read_csv(...) end
+-- metrics and curves (stdlib/credo/metrics.lua), loaded on first use
 setmetatable(credo, { __index = function(_, k)
   if k == "Frame" then return require("credo.frame").Frame end
+  if k == "metrics" then return require("credo.metrics") end
+  if k == "GBDT" then return require("credo.gbdt") end
 end })
 
 return credo

@@ -1,0 +1,273 @@
+/*
+ * gbdt_bin.c: quantile binning of the features for the histogram booster
+ * (see gbdt.h for the layout).
+ *
+ * Cuts come from every row's exact values: each column is sorted with an
+ * LSD radix sort on the order-preserving map of the IEEE-754 bits (four
+ * passes of 8 bits, constant digits skipped), then cut by
+ * gbdt_cuts_from_sorted.  Codes are written in a second pass over row
+ * blocks, reading X row by row.  What it is not: not a streaming sketch
+ * (XGBoost's WQSummary approximates quantiles within eps; these are exact),
+ * no categorical features, no sparse input.
+ */
+#include "gbdt.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- cuts ---- */
+
+/* A float strictly above a and at most b (a < b): the midpoint rounded to
+ * float, or b when rounding lands on a. */
+static float midpoint(float a, float b) {
+  float m = (float)(((double)a + (double)b) * 0.5);
+  return m > a ? m : b;
+}
+
+int gbdt_cuts_from_sorted(float *cuts, const float *v, int64_t m,
+                          int max_bin) {
+  assert(max_bin >= 1);
+  if (m <= 0) return 0;
+  int64_t k = 1;
+  for (int64_t i = 1; i < m; i++) k += v[i] != v[i - 1];
+  int nc = 0;
+  if (k <= max_bin) {
+    for (int64_t i = 1; i < m; i++)
+      if (v[i] != v[i - 1]) cuts[nc++] = midpoint(v[i - 1], v[i]);
+    return nc + 1;
+  }
+  /* greedy equal frequency over runs of equal values */
+  int64_t rest = m, acc = 0, i = 0;
+  int bins_left = max_bin;
+  while (i < m) {
+    int64_t j = i + 1;
+    while (j < m && v[j] == v[i]) j++;
+    acc += j - i;
+    if (j >= m) break;
+    int64_t j2 = j + 1;
+    while (j2 < m && v[j2] == v[j]) j2++;
+    double target = (double)rest / bins_left;
+    double under = target - (double)acc, over = (double)(acc + j2 - j) - target;
+    if (bins_left > 1 && under <= over) {
+      cuts[nc++] = midpoint(v[j - 1], v[j]);
+      rest -= acc;
+      acc = 0;
+      bins_left--;
+    }
+    i = j;
+  }
+  return nc + 1;
+}
+
+/* ---- radix sort of floats ---- */
+
+static inline uint32_t float_key(float x) {
+  uint32_t u;
+  memcpy(&u, &x, 4);
+  return u ^ ((u >> 31) ? 0xFFFFFFFFu : 0x80000000u);
+}
+
+static inline float key_float(uint32_t u) {
+  u ^= (u >> 31) ? 0x80000000u : 0xFFFFFFFFu;
+  float x;
+  memcpy(&x, &u, 4);
+  return x;
+}
+
+/* Sort keys (m) ascending; tmp (m) is scratch.  Result in keys.  Four
+ * passes of 8 bits (256 buckets keep the scatter inside L1); one counting
+ * pass for all four digits; passes whose digit is constant are skipped. */
+static void radix_sort_u32(uint32_t *keys, uint32_t *tmp, int64_t m) {
+  int64_t count[4][256];
+  memset(count, 0, sizeof count);
+  for (int64_t i = 0; i < m; i++) {
+    uint32_t k = keys[i];
+    count[0][k & 255]++;
+    count[1][(k >> 8) & 255]++;
+    count[2][(k >> 16) & 255]++;
+    count[3][k >> 24]++;
+  }
+  uint32_t *src = keys, *dst = tmp;
+  for (int pass = 0; pass < 4; pass++) {
+    int s = 8 * pass;
+    int64_t *c = count[pass];
+    if (m == 0 || c[(src[0] >> s) & 255] == m) continue; /* constant digit */
+    int64_t sum = 0;
+    for (int d = 0; d < 256; d++) {
+      int64_t x = c[d];
+      c[d] = sum;
+      sum += x;
+    }
+    for (int64_t i = 0; i < m; i++) dst[c[(src[i] >> s) & 255]++] = src[i];
+    uint32_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != keys) memcpy(keys, src, (size_t)m * sizeof *keys);
+}
+
+/* ---- the bin matrix ---- */
+
+void gbdt_bins_free(GbdtBins *b) {
+  free(b->codes);
+  free(b->nbins);
+  free(b->cut_ptr);
+  free(b->cuts);
+  free(b->hoff);
+  memset(b, 0, sizeof *b);
+}
+
+/* Per-feature lookup from the top 16 bits of a value's key: lut[p] packs
+ * lo (bits 0..7) = number of thresholds <= the smallest value with prefix
+ * p, and hi (bits 8..15) = the same for the largest; lo == hi means no
+ * threshold falls inside the prefix and lo is the code. */
+#define LUT_SIZE 65536
+
+static void build_lut(uint16_t *lut, const float *cuts, int nc) {
+  int lo = 0, hi = 0;
+  for (uint32_t p = 0; p < LUT_SIZE; p++) {
+    uint32_t kmin = p << 16, kmax = kmin | 0xFFFFu;
+    while (lo < nc && float_key(cuts[lo]) <= kmin) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < nc && float_key(cuts[hi]) <= kmax) hi++;
+    lut[p] = (uint16_t)(lo | (hi << 8));
+  }
+}
+
+/* Code of x: the missing code for NaN, else the number of cuts <= x (with
+ * -0 read as +0, as the cuts are). */
+static inline uint32_t lut_code(const uint16_t *lut, const float *cuts,
+                                int nc, float x) {
+  if (x != x) return (uint32_t)nc + 1;
+  x += 0.0f;
+  uint32_t e = lut[float_key(x) >> 16], c = e & 255u;
+  if (c != e >> 8)
+    while ((int)c < nc && cuts[c] <= x) c++;
+  return c;
+}
+
+/* Cuts (room for max_bin - 1 each) of the features of group g, from one
+ * pass over X that gathers their non-missing values; returns nothing,
+ * nbins[j] set.  keys is scratch of 4n, tmp of n. */
+static void group_cuts(float *allcuts, int *nbins, const GbdtMatrix *X, int g,
+                       int max_bin, uint32_t *keys, uint32_t *tmp) {
+  int d = (int)X->d, j0 = 4 * g, jn = d - j0 < 4 ? d - j0 : 4;
+  int64_t n = X->n, m[4] = {0, 0, 0, 0};
+  for (int64_t i = 0; i < n; i++) {
+    const float *row = X->x + i * X->rs + (int64_t)j0 * X->cs;
+    for (int l = 0; l < jn; l++) {
+      float v = row[(int64_t)l * X->cs];
+      if (v == v) keys[(int64_t)l * n + m[l]++] = float_key(v + 0.0f);
+    }
+  }
+  for (int l = 0; l < jn; l++) {
+    uint32_t *k = keys + (int64_t)l * n;
+    radix_sort_u32(k, tmp, m[l]);
+    float *sorted = (float *)tmp; /* tmp is free after the sort */
+    for (int64_t i = 0; i < m[l]; i++) sorted[i] = key_float(k[i]);
+    float *cuts = allcuts + (size_t)(j0 + l) * (max_bin - 1);
+    nbins[j0 + l] = gbdt_cuts_from_sorted(cuts, sorted, m[l], max_bin);
+    for (int c = 0; c < nbins[j0 + l] - 1; c++) cuts[c] += 0.0f; /* -0 -> +0 */
+  }
+}
+
+credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
+                             int n_threads) {
+  assert(max_bin >= 2 && max_bin <= GBDT_MAX_BIN);
+  assert(X->n >= 1 && X->d >= 1 && X->n <= UINT32_MAX);
+  memset(b, 0, sizeof *b);
+  int64_t n = X->n;
+  int d = (int)X->d;
+  int ng = (d + 3) / 4;
+  size_t ncodes;
+  if (credo_mul_size((size_t)ng * sizeof(uint32_t), (size_t)n, &ncodes))
+    return CREDO_ENOMEM;
+  b->n = n;
+  b->d = d;
+  b->ngroups = ng;
+  b->codes = malloc(ncodes ? ncodes : 1);
+  b->nbins = calloc((size_t)d, sizeof *b->nbins);
+  b->cut_ptr = calloc((size_t)d + 1, sizeof *b->cut_ptr);
+  b->hoff = calloc((size_t)d + 1, sizeof *b->hoff);
+  float *allcuts = malloc((size_t)d * (size_t)(max_bin - 1) * sizeof *allcuts);
+  uint16_t *lut = malloc((size_t)d * LUT_SIZE * sizeof *lut);
+  if (!b->codes || !b->nbins || !b->cut_ptr || !b->hoff || !allcuts || !lut) {
+    free(allcuts);
+    free(lut);
+    gbdt_bins_free(b);
+    return CREDO_ENOMEM;
+  }
+  /* phase 1: cuts and lookup tables, one group of four features per task */
+  int failed = 0;
+#pragma omp parallel num_threads(n_threads)
+  {
+    uint32_t *keys = malloc((size_t)n * 4 * sizeof *keys);
+    uint32_t *tmp = malloc((size_t)n * sizeof *tmp);
+    if (!keys || !tmp) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (int g = 0; g < ng; g++) {
+      if (keys && tmp && !credo_interrupted) {
+        group_cuts(allcuts, b->nbins, X, g, max_bin, keys, tmp);
+        for (int j = 4 * g; j < d && j < 4 * g + 4; j++) {
+          int nc = b->nbins[j] > 0 ? b->nbins[j] - 1 : 0;
+          build_lut(lut + (size_t)j * LUT_SIZE, allcuts + (size_t)j * (max_bin - 1), nc);
+        }
+      }
+    }
+    free(keys);
+    free(tmp);
+  }
+  if (failed || credo_interrupted) {
+    free(allcuts);
+    free(lut);
+    gbdt_bins_free(b);
+    return failed ? CREDO_ENOMEM : CREDO_EINTR;
+  }
+  for (int j = 0; j < d; j++) {
+    int nc = b->nbins[j] > 0 ? b->nbins[j] - 1 : 0;
+    b->cut_ptr[j + 1] = b->cut_ptr[j] + nc;
+    b->hoff[j + 1] = b->hoff[j] + b->nbins[j] + 1;
+  }
+  b->cuts = malloc((size_t)(b->cut_ptr[d] > 0 ? b->cut_ptr[d] : 1) *
+                   sizeof *b->cuts);
+  if (!b->cuts) {
+    free(allcuts);
+    free(lut);
+    gbdt_bins_free(b);
+    return CREDO_ENOMEM;
+  }
+  for (int j = 0; j < d; j++)
+    memcpy(b->cuts + b->cut_ptr[j], allcuts + (size_t)j * (max_bin - 1),
+           (size_t)(b->cut_ptr[j + 1] - b->cut_ptr[j]) * sizeof *b->cuts);
+  free(allcuts);
+  /* phase 2: codes, one block of rows per task, X read row by row */
+  int64_t nblk = (n + GBDT_BLOCK - 1) / GBDT_BLOCK;
+#pragma omp parallel for schedule(static) num_threads(n_threads)
+  for (int64_t blk = 0; blk < nblk; blk++) {
+    int64_t i0 = blk * GBDT_BLOCK, i1 = i0 + GBDT_BLOCK < n ? i0 + GBDT_BLOCK : n;
+    for (int g = 0; g < ng; g++) {
+      uint32_t *out = b->codes + (int64_t)g * n;
+      int jn = d - 4 * g < 4 ? d - 4 * g : 4;
+      for (int64_t i = i0; i < i1; i++) {
+        const float *row = X->x + i * X->rs;
+        uint32_t w = 0;
+        for (int l = 0; l < jn; l++) {
+          int j = 4 * g + l;
+          uint32_t c = b->nbins[j] == 0
+                           ? 0u /* all missing: code 0 is the missing bin */
+                           : lut_code(lut + (size_t)j * LUT_SIZE, b->cuts + b->cut_ptr[j],
+                                      (int)(b->cut_ptr[j + 1] - b->cut_ptr[j]),
+                                      row[(int64_t)j * X->cs]);
+          w |= c << (8 * l);
+        }
+        out[i] = w;
+      }
+    }
+  }
+  free(lut);
+  return CREDO_OK;
+}

@@ -1,0 +1,809 @@
+/*
+ * gbdt_tree.c: split search, depth-wise tree growth and the boosting loop
+ * (see gbdt.h).
+ *
+ * Split rules follow XGBoost 1.7's hist updater (src/tree/hist/
+ * evaluate_splits.h, split_evaluator.h, param.h): per side the structure
+ * score T_alpha(G)^2 / (H + lambda) rounded to float, loss change
+ * float(score_L + score_R - score_parent), children need hessian sums >=
+ * min_child_weight, a split is applied when its loss change exceeds 1e-6
+ * and gamma, leaf values are float(-T_alpha(G) / (H + lambda)) * eta.
+ * Growth goes level by level (CPUExpandEntry order: by depth, then node
+ * id); histograms of the smaller child are built and the larger child's are
+ * the parent's minus the smaller's, in place.  Rows of a node are a range of
+ * an index array, partitioned stably at each level with their gradient
+ * pairs; leaves add their value to the training margins the moment they are
+ * final.  What it is not: no leaf-wise or oblivious growth yet, no
+ * interaction or monotone constraints, no max_delta_step.
+ */
+#include "gbdt.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../random/rng.h"
+
+/* ---- split scores ---- */
+
+double gbdt_threshold_l1(double g, double alpha) {
+  if (g > alpha) return g - alpha;
+  if (g < -alpha) return g + alpha;
+  return 0.0;
+}
+
+float gbdt_leaf_weight(const GbdtTreeParams *p, double G, double H) {
+  if (H < p->min_child_weight || H <= 0.0) return 0.0f;
+  return (float)(-gbdt_threshold_l1(G, p->reg_alpha) / (H + p->reg_lambda));
+}
+
+float gbdt_side_score(const GbdtTreeParams *p, double G, double H) {
+  if (H <= 0.0) return 0.0f;
+  double t = gbdt_threshold_l1(G, p->reg_alpha);
+  return (float)(t * t / (H + p->reg_lambda));
+}
+
+static inline float loss_change(const GbdtTreeParams *p, double GL, double HL,
+                                double GR, double HR, float parent) {
+  return (float)((double)gbdt_side_score(p, GL, HL) +
+                 (double)gbdt_side_score(p, GR, HR) - (double)parent);
+}
+
+void gbdt_split_find(GbdtSplit *best, const GbdtGH *hist, const GbdtBins *b,
+                     const int *feats, int nfeat, double G, double H,
+                     const GbdtTreeParams *p) {
+  memset(best, 0, sizeof *best);
+  best->feature = -1;
+  float parent = gbdt_side_score(p, G, H);
+  double mcw = p->min_child_weight;
+  for (int fi = 0; fi < nfeat; fi++) {
+    int j = feats[fi], nb = b->nbins[j];
+    const GbdtGH *h = hist + b->hoff[j];
+    const float *cuts = b->cuts + b->cut_ptr[j];
+    GbdtSplit fb;
+    memset(&fb, 0, sizeof fb);
+    /* forward: left = bins 0..k, missing right.  An empty bin repeats the
+     * previous candidate, which a tie never replaces: skipped. */
+    double eg = 0, eh = 0;
+    for (int k = 0; k < nb; k++) {
+      if (h[k].g == 0 && h[k].h == 0) continue;
+      eg += h[k].g;
+      eh += h[k].h;
+      if (eh < mcw) continue;
+      double cg = G - eg, ch = H - eh;
+      if (ch < mcw) continue;
+      float lc = loss_change(p, eg, eh, cg, ch, parent);
+      if (lc > fb.loss_chg && !isinf(lc)) {
+        fb.loss_chg = lc;
+        fb.bin = k;
+        fb.default_left = 0;
+        fb.threshold = k < nb - 1 ? cuts[k] : INFINITY;
+        fb.GL = eg, fb.HL = eh, fb.GR = cg, fb.HR = ch;
+      }
+    }
+    /* backward: right = bins k..nb-1, missing left; only when the node has
+     * missing values of this feature */
+    if (h[nb].g != 0 || h[nb].h != 0) {
+      eg = eh = 0;
+      for (int k = nb - 1; k >= 0; k--) {
+        if (h[k].g == 0 && h[k].h == 0) continue;
+        eg += h[k].g;
+        eh += h[k].h;
+        if (eh < mcw) continue;
+        double cg = G - eg, ch = H - eh;
+        if (ch < mcw) continue;
+        float lc = loss_change(p, cg, ch, eg, eh, parent);
+        if (lc > fb.loss_chg && !isinf(lc)) {
+          fb.loss_chg = lc;
+          fb.bin = k - 1;
+          fb.default_left = 1;
+          fb.threshold = k > 0 ? cuts[k - 1] : -INFINITY;
+          fb.GL = cg, fb.HL = ch, fb.GR = eg, fb.HR = eh;
+        }
+      }
+    }
+    if (fb.loss_chg > best->loss_chg) {
+      fb.feature = j;
+      *best = fb;
+    }
+  }
+}
+
+/* ---- the depth-wise grower ---- */
+
+typedef struct TNode {
+  int64_t begin, end;    /* rows idx[begin..end) */
+  double G, H;
+  int id, depth;
+  int eval;              /* gets a histogram and a split search */
+  GbdtGH *hist;          /* (nent) or NULL */
+  GbdtSplit split;
+} TNode;
+
+typedef struct Task {
+  int s;                 /* node in the task's list */
+  int blk;               /* block of GBDT_BLOCK rows */
+  int grp;               /* index into the active groups */
+} Task;
+
+typedef struct Grower {
+  const GbdtBins *b;
+  const GbdtTreeParams *p;
+  int nt;
+  int64_t nent;                  /* histogram entries per node */
+  uint32_t *idx, *idx2;          /* (n) rows of the tree, ordered by node */
+  float *gh, *gh2;               /* (n, 2) gradient pairs, same order */
+  GbdtGH **pool;                 /* free histogram buffers */
+  int npool, cappool;
+  GbdtGH *part;                  /* block partials (partcap entries) */
+  size_t partcap;
+  Task *tasks;
+  size_t captasks;
+  int64_t *cnt;                  /* per partition task: rows going left */
+  size_t capcnt;
+  GbdtNode *nodes;               /* the tree being grown */
+  int *sbin;                     /* split bin per node */
+  int nnodes, capnodes;
+  TNode *lv, *nx;                /* this level, the next */
+  TNode **list;                  /* scratch node lists */
+  int caplv;
+  int ngrp;                      /* active feature groups of this tree */
+  int *grp;
+  unsigned *mask;
+  const int *feats;
+  int nfeat;
+} Grower;
+
+static void grower_free(Grower *g) {
+  for (int i = 0; i < g->npool; i++) free(g->pool[i]);
+  free(g->pool);
+  free(g->part);
+  free(g->tasks);
+  free(g->cnt);
+  free(g->nodes);
+  free(g->sbin);
+  free(g->lv);
+  free(g->nx);
+  free(g->list);
+  free(g->grp);
+  free(g->mask);
+  free(g->idx);
+  free(g->idx2);
+  free(g->gh);
+  free(g->gh2);
+  memset(g, 0, sizeof *g);
+}
+
+static GbdtGH *buf_get(Grower *g) {
+  if (g->npool > 0) return g->pool[--g->npool];
+  return malloc((size_t)g->nent * sizeof(GbdtGH));
+}
+
+static credo_status buf_put(Grower *g, GbdtGH *h) {
+  if (!h) return CREDO_OK;
+  if (g->npool == g->cappool) {
+    int cap = g->cappool ? 2 * g->cappool : 16;
+    GbdtGH **np = realloc(g->pool, (size_t)cap * sizeof *np);
+    if (!np) {
+      free(h);
+      return CREDO_ENOMEM;
+    }
+    g->pool = np;
+    g->cappool = cap;
+  }
+  g->pool[g->npool++] = h;
+  return CREDO_OK;
+}
+
+static int grow_cap(void **p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t c = *cap ? *cap : 64;
+  while (c < need) c *= 2;
+  void *np = realloc(*p, c * elem);
+  if (!np) return -1;
+  *p = np;
+  *cap = c;
+  return 0;
+}
+
+static int64_t nblocks(int64_t rows) {
+  return rows <= GBDT_BLOCK ? 1 : (rows + GBDT_BLOCK - 1) / GBDT_BLOCK;
+}
+
+/* Histograms of nodes S[0..ns) into their ->hist (rows from idx/gh, or the
+ * contiguous rows 0.. when identity), then for each i with large[i] set,
+ * large[i]->hist (= the parent's buffer) -= S[i]->hist. */
+static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
+                                int identity) {
+  const GbdtBins *b = g->b;
+  size_t ntask = 0, npart = 0;
+  for (int s = 0; s < ns; s++) {
+    int64_t nb = nblocks(S[s]->end - S[s]->begin);
+    ntask += (size_t)nb * (size_t)g->ngrp;
+    if (nb > 1) npart += (size_t)nb;
+  }
+  if (grow_cap((void **)&g->tasks, &g->captasks, ntask + 1, sizeof(Task)) ||
+      grow_cap((void **)&g->part, &g->partcap, npart * (size_t)g->nent + 1,
+               sizeof(GbdtGH)) ||
+      grow_cap((void **)&g->cnt, &g->capcnt, (size_t)ns + 1, sizeof(int64_t)))
+    return CREDO_ENOMEM;
+  int64_t *partoff = g->cnt; /* first partial of node s, or -1 */
+  size_t t = 0, po = 0;
+  for (int s = 0; s < ns; s++) {
+    int64_t nb = nblocks(S[s]->end - S[s]->begin);
+    partoff[s] = nb > 1 ? (int64_t)po : -1;
+    if (nb > 1) po += (size_t)nb;
+    for (int64_t k = 0; k < nb; k++)
+      for (int q = 0; q < g->ngrp; q++) g->tasks[t++] = (Task){s, (int)k, q};
+  }
+  int d = b->d;
+#pragma omp parallel num_threads(g->nt)
+  {
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < ntask; i++) {
+      Task tk = g->tasks[i];
+      TNode *nd = S[tk.s];
+      int grp = g->grp[tk.grp];
+      int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
+      int64_t m = nd->end - b0 < GBDT_BLOCK ? nd->end - b0 : GBDT_BLOCK;
+      GbdtGH *out = partoff[tk.s] < 0
+                        ? nd->hist
+                        : g->part + (size_t)(partoff[tk.s] + tk.blk) * (size_t)g->nent;
+      int64_t lo = b->hoff[4 * grp], hi = b->hoff[4 * grp + 4 < d ? 4 * grp + 4 : d];
+      memset(out + lo, 0, (size_t)(hi - lo) * sizeof *out);
+      gbdt_hist_group(out, b, grp, g->mask[tk.grp], identity ? NULL : g->idx + b0,
+                      b0, g->gh + 2 * b0, m);
+    }
+    /* block partials summed in block order */
+#pragma omp for schedule(dynamic, 1) collapse(2)
+    for (int s = 0; s < ns; s++)
+      for (int q = 0; q < g->ngrp; q++) {
+        if (partoff[s] < 0) continue;
+        TNode *nd = S[s];
+        int grp = g->grp[q];
+        int64_t lo = b->hoff[4 * grp], hi = b->hoff[4 * grp + 4 < d ? 4 * grp + 4 : d];
+        int64_t nb = nblocks(nd->end - nd->begin);
+        const GbdtGH *p0 = g->part + (size_t)partoff[s] * (size_t)g->nent;
+        memcpy(nd->hist + lo, p0 + lo, (size_t)(hi - lo) * sizeof *p0);
+        for (int64_t k = 1; k < nb; k++) {
+          const GbdtGH *pk = p0 + (size_t)k * (size_t)g->nent;
+          for (int64_t e = lo; e < hi; e++) {
+            nd->hist[e].g += pk[e].g;
+            nd->hist[e].h += pk[e].h;
+          }
+        }
+      }
+    /* the larger siblings */
+#pragma omp for schedule(dynamic, 1) collapse(2)
+    for (int s = 0; s < ns; s++)
+      for (int q = 0; q < g->ngrp; q++) {
+        if (!large[s]) continue;
+        int grp = g->grp[q];
+        int64_t lo = b->hoff[4 * grp], hi = b->hoff[4 * grp + 4 < d ? 4 * grp + 4 : d];
+        gbdt_hist_subtract(large[s]->hist, large[s]->hist, S[s]->hist, lo, hi);
+      }
+  }
+  return CREDO_OK;
+}
+
+static void find_splits(Grower *g, TNode **S, int ns) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(g->nt)
+  for (int s = 0; s < ns; s++)
+    gbdt_split_find(&S[s]->split, S[s]->hist, g->b, g->feats, g->nfeat,
+                    S[s]->G, S[s]->H, g->p);
+}
+
+static inline int row_goes_left(const GbdtBins *b, int64_t r, int f, int sb,
+                                int dl) {
+  int c = gbdt_code(b, r, f);
+  return c <= sb || (c == b->nbins[f] && dl);
+}
+
+/* Stable partition of the rows of expanded nodes E[0..ne) (their split and
+ * tree node are set): left rows first.  Writes idx2/gh2, then swaps them in;
+ * ranges of other nodes become dead.  nleft[s] = rows going left. */
+static credo_status partition(Grower *g, TNode **E, int ne, int64_t *nleft) {
+  size_t ntask = 0;
+  for (int s = 0; s < ne; s++) ntask += (size_t)nblocks(E[s]->end - E[s]->begin);
+  if (grow_cap((void **)&g->tasks, &g->captasks, ntask + 1, sizeof(Task)) ||
+      grow_cap((void **)&g->cnt, &g->capcnt, 2 * ntask + 1, sizeof(int64_t)))
+    return CREDO_ENOMEM;
+  size_t t = 0;
+  for (int s = 0; s < ne; s++) {
+    int64_t nb = nblocks(E[s]->end - E[s]->begin);
+    for (int64_t k = 0; k < nb; k++) g->tasks[t++] = (Task){s, (int)k, 0};
+  }
+  int64_t *cl = g->cnt, *off = g->cnt + ntask;
+  const GbdtBins *b = g->b;
+#pragma omp parallel num_threads(g->nt)
+  {
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < ntask; i++) {
+      Task tk = g->tasks[i];
+      TNode *nd = E[tk.s];
+      int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
+      int64_t b1 = nd->end - b0 < GBDT_BLOCK ? nd->end : b0 + GBDT_BLOCK;
+      int f = nd->split.feature, sb = nd->split.bin, dl = nd->split.default_left;
+      int64_t c = 0;
+      for (int64_t r = b0; r < b1; r++) c += row_goes_left(b, g->idx[r], f, sb, dl);
+      cl[i] = c;
+    }
+#pragma omp single
+    {
+      size_t i = 0;
+      for (int s = 0; s < ne; s++) {
+        int64_t nb = nblocks(E[s]->end - E[s]->begin), tot = 0;
+        for (int64_t k = 0; k < nb; k++) tot += cl[i + (size_t)k];
+        nleft[s] = tot;
+        int64_t l = 0; /* lefts in the node's earlier blocks */
+        for (int64_t k = 0; k < nb; k++, i++) {
+          off[i] = l;
+          l += cl[i];
+        }
+      }
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < ntask; i++) {
+      Task tk = g->tasks[i];
+      TNode *nd = E[tk.s];
+      int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
+      int64_t b1 = nd->end - b0 < GBDT_BLOCK ? nd->end : b0 + GBDT_BLOCK;
+      int f = nd->split.feature, sb = nd->split.bin, dl = nd->split.default_left;
+      int64_t pl = nd->begin + off[i];
+      int64_t pr = nd->begin + nleft[tk.s] + ((b0 - nd->begin) - off[i]);
+      for (int64_t r = b0; r < b1; r++) {
+        uint32_t row = g->idx[r];
+        int64_t dst = row_goes_left(b, row, f, sb, dl) ? pl++ : pr++;
+        g->idx2[dst] = row;
+        g->gh2[2 * dst] = g->gh[2 * r];
+        g->gh2[2 * dst + 1] = g->gh[2 * r + 1];
+      }
+    }
+  }
+  uint32_t *ti = g->idx;
+  g->idx = g->idx2;
+  g->idx2 = ti;
+  float *tg = g->gh;
+  g->gh = g->gh2;
+  g->gh2 = tg;
+  return CREDO_OK;
+}
+
+/* margin[idx[i]] += value of each leaf in L[0..nl), for its rows. */
+static credo_status leaf_margins(Grower *g, TNode **L, int nl, float *margin) {
+  size_t ntask = 0;
+  for (int s = 0; s < nl; s++) ntask += (size_t)nblocks(L[s]->end - L[s]->begin);
+  if (grow_cap((void **)&g->tasks, &g->captasks, ntask + 1, sizeof(Task)))
+    return CREDO_ENOMEM;
+  size_t t = 0;
+  for (int s = 0; s < nl; s++) {
+    int64_t nb = nblocks(L[s]->end - L[s]->begin);
+    for (int64_t k = 0; k < nb; k++) g->tasks[t++] = (Task){s, (int)k, 0};
+  }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(g->nt)
+  for (size_t i = 0; i < ntask; i++) {
+    Task tk = g->tasks[i];
+    TNode *nd = L[tk.s];
+    int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
+    int64_t b1 = nd->end - b0 < GBDT_BLOCK ? nd->end : b0 + GBDT_BLOCK;
+    float v = g->nodes[nd->id].value;
+    for (int64_t r = b0; r < b1; r++) margin[g->idx[r]] += v;
+  }
+  return CREDO_OK;
+}
+
+static int add_node(Grower *g, double G, double H) {
+  if (g->nnodes == g->capnodes) {
+    int cap = g->capnodes ? 2 * g->capnodes : 64;
+    GbdtNode *nn = realloc(g->nodes, (size_t)cap * sizeof *nn);
+    if (!nn) return -1;
+    g->nodes = nn;
+    int *ns = realloc(g->sbin, (size_t)cap * sizeof *ns);
+    if (!ns) return -1;
+    g->sbin = ns;
+    g->capnodes = cap;
+  }
+  GbdtNode *nd = &g->nodes[g->nnodes];
+  memset(nd, 0, sizeof *nd);
+  nd->feature = -1;
+  nd->left = nd->right = -1;
+  nd->value = gbdt_leaf_weight(g->p, G, H) * g->p->learning_rate;
+  nd->cover = (float)H;
+  g->sbin[g->nnodes] = 0;
+  return g->nnodes++;
+}
+
+static int level_room(Grower *g, int need) {
+  if (need <= g->caplv) return 0;
+  int cap = g->caplv ? g->caplv : 64;
+  while (cap < need) cap *= 2;
+  TNode *a = realloc(g->lv, (size_t)cap * sizeof *a);
+  if (!a) return -1;
+  g->lv = a;
+  TNode *c = realloc(g->nx, (size_t)cap * sizeof *c);
+  if (!c) return -1;
+  g->nx = c;
+  TNode **l = realloc(g->list, (size_t)cap * 4 * sizeof *l);
+  if (!l) return -1;
+  g->list = l;
+  g->caplv = cap;
+  return 0;
+}
+
+static int can_split(const Grower *g, const TNode *t, int nleaves) {
+  const GbdtTreeParams *p = g->p;
+  return t->depth < p->max_depth && t->end - t->begin >= 2 && t->H > 0 &&
+         t->H >= 2.0 * (double)p->min_child_weight &&
+         (p->max_leaves == 0 || nleaves < p->max_leaves);
+}
+
+static int split_valid(const Grower *g, const GbdtSplit *s) {
+  return s->feature >= 0 && s->loss_chg > GBDT_RT_EPS && s->HL != 0 &&
+         s->HR != 0 && !(s->loss_chg < g->p->gamma);
+}
+
+/* Grow one tree on the rows idx[0..nrows) with gradient pairs gh (sums G,
+ * H); identity: idx is 0..nrows-1 (the histogram of the root streams the
+ * code words).  The tree is left in g->nodes (g->nnodes) and g->sbin; its
+ * leaf values are added to margin[row] for these rows. */
+static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
+                                   double G, double H, float *margin) {
+  credo_status st = CREDO_OK;
+  g->nnodes = 0;
+  if (add_node(g, G, H) < 0 || level_room(g, 1)) return CREDO_ENOMEM;
+  int nleaves = 1;
+  int nlv = 1;
+  TNode *root = &g->lv[0];
+  memset(root, 0, sizeof *root);
+  root->begin = 0;
+  root->end = nrows;
+  root->G = G;
+  root->H = H;
+  root->eval = can_split(g, root, nleaves);
+  if (root->eval) {
+    root->hist = buf_get(g);
+    if (!root->hist) return CREDO_ENOMEM;
+    TNode *none = NULL;
+    st = build_hists(g, &root, &none, 1, identity);
+    if (st) goto fail;
+    find_splits(g, &root, 1);
+  }
+  while (nlv > 0) {
+    if (level_room(g, 2 * nlv)) { st = CREDO_ENOMEM; goto fail; }
+    TNode **E = g->list, **L = g->list + nlv;
+    int ne = 0, nl = 0;
+    for (int s = 0; s < nlv; s++) {
+      TNode *t = &g->lv[s];
+      int ok = t->eval && split_valid(g, &t->split) &&
+               (g->p->max_leaves == 0 || nleaves < g->p->max_leaves);
+      if (!ok) {
+        L[nl++] = t;
+        if (buf_put(g, t->hist)) { t->hist = NULL; st = CREDO_ENOMEM; goto fail; }
+        t->hist = NULL;
+        continue;
+      }
+      const GbdtSplit *sp = &t->split;
+      int l = add_node(g, sp->GL, sp->HL), r = l < 0 ? -1 : add_node(g, sp->GR, sp->HR);
+      if (r < 0) { st = CREDO_ENOMEM; goto fail; }
+      GbdtNode *nd = &g->nodes[t->id];
+      nd->feature = sp->feature;
+      nd->threshold = sp->threshold;
+      nd->default_left = (uint8_t)sp->default_left;
+      nd->gain = sp->loss_chg;
+      nd->left = l;
+      nd->right = r;
+      g->sbin[t->id] = sp->bin;
+      nleaves++;
+      E[ne++] = t;
+    }
+    st = leaf_margins(g, L, nl, margin);
+    if (st) goto fail;
+    if (ne == 0) break;
+    int64_t *nleft = malloc((size_t)ne * sizeof *nleft);
+    if (!nleft) { st = CREDO_ENOMEM; goto fail; }
+    st = partition(g, E, ne, nleft);
+    if (st) { free(nleft); goto fail; }
+    identity = 0;
+    /* children, in node-id order */
+    int nnx = 0;
+    TNode **S = g->list + 2 * nlv, **B = g->list + 3 * nlv;
+    int nbuild = 0;
+    for (int s = 0; s < ne; s++) {
+      TNode *t = E[s];
+      TNode *cl = &g->nx[nnx++], *cr = &g->nx[nnx++];
+      memset(cl, 0, sizeof *cl);
+      memset(cr, 0, sizeof *cr);
+      cl->begin = t->begin;
+      cl->end = cr->begin = t->begin + nleft[s];
+      cr->end = t->end;
+      cl->G = t->split.GL, cl->H = t->split.HL;
+      cr->G = t->split.GR, cr->H = t->split.HR;
+      cl->id = g->nodes[t->id].left;
+      cr->id = g->nodes[t->id].right;
+      cl->depth = cr->depth = t->depth + 1;
+      cl->eval = can_split(g, cl, nleaves);
+      cr->eval = can_split(g, cr, nleaves);
+      if (!cl->eval && !cr->eval) {
+        if (buf_put(g, t->hist)) { t->hist = NULL; st = CREDO_ENOMEM; }
+        t->hist = NULL;
+        continue;
+      }
+      int left_small = cl->end - cl->begin <= cr->end - cr->begin;
+      TNode *small = left_small ? cl : cr, *big = left_small ? cr : cl;
+      small->hist = buf_get(g);
+      if (!small->hist) st = CREDO_ENOMEM;
+      if (big->eval) {
+        big->hist = t->hist;
+      } else if (buf_put(g, t->hist)) {
+        st = CREDO_ENOMEM;
+      }
+      t->hist = NULL;
+      S[nbuild] = small;
+      B[nbuild] = big->eval ? big : NULL;
+      nbuild++;
+    }
+    free(nleft);
+    if (st) {
+      for (int s = 0; s < nnx; s++) { free(g->nx[s].hist); g->nx[s].hist = NULL; }
+      goto fail;
+    }
+    st = build_hists(g, S, B, nbuild, 0);
+    for (int s = 0; s < nbuild && !st; s++)
+      if (!S[s]->eval) {
+        st = buf_put(g, S[s]->hist);
+        S[s]->hist = NULL;
+      }
+    if (st) {
+      for (int s = 0; s < nnx; s++) { free(g->nx[s].hist); g->nx[s].hist = NULL; }
+      goto fail;
+    }
+    int nev = 0;
+    TNode **V = g->list;
+    for (int s = 0; s < nnx; s++)
+      if (g->nx[s].eval) V[nev++] = &g->nx[s];
+    find_splits(g, V, nev);
+    TNode *tmp = g->lv;
+    g->lv = g->nx;
+    g->nx = tmp;
+    nlv = nnx;
+    if (credo_interrupted) {
+      st = CREDO_EINTR;
+      goto fail;
+    }
+  }
+  return CREDO_OK;
+fail:
+  for (int s = 0; s < nlv; s++) {
+    free(g->lv[s].hist);
+    g->lv[s].hist = NULL;
+  }
+  return st;
+}
+
+/* ---- the boosting loop ---- */
+
+/* Gradient pairs of rows idx[0..m) into gh (m, 2), in float as XGBoost's
+ * RegLossObj: logistic p = sigmoid(margin), g = p - y, h = max(p(1-p),
+ * 1e-16); squared error g = margin - y, h = 1; both times the row weight
+ * (and scale_pos_weight when y == 1). */
+static void gradients(float *gh, const uint32_t *idx, int64_t m,
+                      const float *margin, const float *y, const float *w,
+                      gbdt_objective obj, float spw, int nt) {
+  int64_t nblk = (m + GBDT_BLOCK - 1) / GBDT_BLOCK;
+#pragma omp parallel for schedule(static) num_threads(nt)
+  for (int64_t blk = 0; blk < nblk; blk++) {
+    int64_t i1 = (blk + 1) * GBDT_BLOCK < m ? (blk + 1) * GBDT_BLOCK : m;
+    for (int64_t i = blk * GBDT_BLOCK; i < i1; i++) {
+      uint32_t r = idx[i];
+      float g, h, lab = y[r];
+      if (obj == GBDT_OBJ_LOGISTIC) {
+        float p = gbdt_sigmoid(margin[r]);
+        g = p - lab;
+        h = fmaxf(p * (1.0f - p), 1e-16f);
+      } else {
+        g = margin[r] - lab;
+        h = 1.0f;
+      }
+      float wt = w ? w[r] : 1.0f;
+      if (lab == 1.0f) wt *= spw;
+      gh[2 * i] = g * wt;
+      gh[2 * i + 1] = h * wt;
+    }
+  }
+}
+
+static int cmp_int(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+/* The tree's features: all, or colsample_bytree of them drawn without
+ * replacement, then sorted (ties between features go to the lower index). */
+static credo_status sample_features(int *feats, int *nfeat, int d,
+                                    double colsample, Rng *rng) {
+  int k = (int)(colsample * d);
+  if (k < 1) k = 1;
+  if (k >= d) {
+    for (int j = 0; j < d; j++) feats[j] = j;
+    *nfeat = d;
+    return CREDO_OK;
+  }
+  int64_t *tmp = malloc((size_t)k * sizeof *tmp);
+  if (!tmp) return CREDO_ENOMEM;
+  credo_status st = rng_sample(tmp, d, k, rng);
+  if (st == CREDO_OK) {
+    for (int i = 0; i < k; i++) feats[i] = (int)tmp[i];
+    qsort(feats, (size_t)k, sizeof *feats, cmp_int);
+    *nfeat = k;
+  }
+  free(tmp);
+  return st;
+}
+
+static int active_groups(Grower *g, const int *feats, int nfeat) {
+  int ng = 0;
+  for (int i = 0; i < nfeat; i++) {
+    int grp = feats[i] >> 2;
+    if (ng == 0 || g->grp[ng - 1] != grp) {
+      g->grp[ng] = grp;
+      g->mask[ng] = 0;
+      ng++;
+    }
+    g->mask[ng - 1] |= 1u << (feats[i] & 3);
+  }
+  return ng;
+}
+
+/* Rows outside the sample (oob[0..k)) take the tree through their codes. */
+static void oob_margins(const Grower *g, const uint32_t *oob, int64_t k,
+                        float *margin) {
+  const GbdtBins *b = g->b;
+  const GbdtNode *nd = g->nodes;
+#pragma omp parallel for schedule(static) num_threads(g->nt)
+  for (int64_t i = 0; i < k; i++) {
+    uint32_t r = oob[i];
+    int q = 0;
+    while (nd[q].feature >= 0)
+      q = row_goes_left(b, r, nd[q].feature, g->sbin[q], nd[q].default_left)
+              ? nd[q].left : nd[q].right;
+    margin[r] += nd[q].value;
+  }
+}
+
+credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
+                      const float *y, const float *w, const GbdtEval *evals,
+                      int n_evals) {
+  assert(p->n_estimators >= 1 && p->tree.max_depth >= 1);
+  assert(p->n_metrics >= 0 && p->n_metrics <= GBDT_MAX_METRICS);
+  assert(X->n >= 1 && X->d >= 1);
+  memset(m, 0, sizeof *m);
+  int nt = p->n_threads > 0 ? p->n_threads : 1;
+  int64_t n = X->n;
+  int d = (int)X->d;
+  m->n_features = d;
+  m->objective = p->objective;
+  float bs = (float)p->base_score;
+  m->base_margin = p->objective == GBDT_OBJ_LOGISTIC ? -logf(1.0f / bs - 1.0f) : bs;
+  m->n_evals = n_evals;
+  m->n_metrics = n_evals > 0 ? p->n_metrics : 0;
+  for (int k = 0; k < m->n_metrics; k++) m->metrics[k] = p->metrics[k];
+  m->best_score = NAN;
+
+  GbdtBins bins;
+  Grower g;
+  memset(&g, 0, sizeof g);
+  credo_status st = gbdt_bins_build(&bins, X, p->max_bin, nt);
+  if (st) return st;
+  float *margin = malloc((size_t)n * sizeof *margin);
+  uint32_t *oob = p->subsample < 1.0 ? malloc((size_t)n * sizeof *oob) : NULL;
+  int *feats = malloc((size_t)d * sizeof *feats);
+  float **emargin = n_evals > 0 ? calloc((size_t)n_evals, sizeof *emargin) : NULL;
+  size_t nhist = (size_t)p->n_estimators * (size_t)n_evals * (size_t)m->n_metrics;
+  m->history = malloc((nhist ? nhist : 1) * sizeof *m->history);
+  g.b = &bins;
+  g.p = &p->tree;
+  g.nt = nt;
+  g.nent = bins.hoff[d];
+  g.idx = malloc((size_t)n * sizeof *g.idx);
+  g.idx2 = malloc((size_t)n * sizeof *g.idx2);
+  g.gh = malloc((size_t)n * 2 * sizeof *g.gh);
+  g.gh2 = malloc((size_t)n * 2 * sizeof *g.gh2);
+  g.grp = malloc((size_t)bins.ngroups * sizeof *g.grp);
+  g.mask = malloc((size_t)bins.ngroups * sizeof *g.mask);
+  int ok = margin && (oob || p->subsample >= 1.0) && feats &&
+           (emargin || n_evals == 0) && m->history && g.idx && g.idx2 &&
+           g.gh && g.gh2 && g.grp && g.mask;
+  for (int e = 0; ok && e < n_evals; e++) {
+    emargin[e] = malloc((size_t)evals[e].X.n * sizeof **emargin);
+    ok = emargin[e] != NULL;
+  }
+  if (!ok) {
+    st = CREDO_ENOMEM;
+    goto done;
+  }
+  for (int64_t i = 0; i < n; i++) margin[i] = m->base_margin;
+  for (int e = 0; e < n_evals; e++)
+    for (int64_t i = 0; i < evals[e].X.n; i++) emargin[e][i] = m->base_margin;
+
+  int maximize = m->n_metrics > 0 && gbdt_metric_maximize(m->metrics[m->n_metrics - 1]);
+  int best_round = -1;
+  double best = NAN;
+  for (int t = 0; t < p->n_estimators; t++) {
+    Rng rng;
+    rng_stream(&rng, p->seed, (uint64_t)t);
+    int64_t nrows = 0, noob = 0;
+    int identity = p->subsample >= 1.0;
+    if (identity) {
+      for (int64_t i = 0; i < n; i++) g.idx[i] = (uint32_t)i;
+      nrows = n;
+    } else {
+      for (int64_t i = 0; i < n; i++) {
+        if (rng_uniform(&rng) < p->subsample) g.idx[nrows++] = (uint32_t)i;
+        else oob[noob++] = (uint32_t)i;
+      }
+    }
+    st = sample_features(feats, &g.nfeat, d, p->colsample_bytree, &rng);
+    if (st) goto done;
+    g.feats = feats;
+    g.ngrp = active_groups(&g, feats, g.nfeat);
+    gradients(g.gh, g.idx, nrows, margin, y, w, p->objective, p->scale_pos_weight, nt);
+    double G = 0, H = 0;
+    for (int64_t i = 0; i < nrows; i++) {
+      G += (double)g.gh[2 * i];
+      H += (double)g.gh[2 * i + 1];
+    }
+    st = grow_depthwise(&g, nrows, identity, G, H, margin);
+    if (st) goto done;
+    if (noob > 0) oob_margins(&g, oob, noob, margin);
+    st = gbdt_model_add_tree(m, g.nodes, g.nnodes);
+    if (st) goto done;
+    /* evaluation and early stopping */
+    for (int e = 0; e < n_evals; e++) {
+      gbdt_predict_tree_add(emargin[e], m, t, &evals[e].X, nt);
+      for (int k = 0; k < m->n_metrics; k++) {
+        double v;
+        st = gbdt_eval_metric(&v, m->metrics[k], p->objective, emargin[e],
+                              evals[e].y, evals[e].X.n);
+        if (st) goto done;
+        m->history[((size_t)t * n_evals + e) * m->n_metrics + k] = v;
+      }
+    }
+    m->n_rounds = t + 1;
+    if (m->n_metrics > 0) {
+      double v = m->history[((size_t)t * n_evals + n_evals - 1) * m->n_metrics +
+                            m->n_metrics - 1];
+      if (best_round < 0 || (maximize ? v > best : v < best)) {
+        best = v;
+        best_round = t;
+      } else if (p->early_stopping_rounds > 0 &&
+                 t - best_round >= p->early_stopping_rounds) {
+        break;
+      }
+    }
+    if (credo_interrupted) {
+      st = CREDO_EINTR;
+      goto done;
+    }
+  }
+  if (p->early_stopping_rounds > 0 && best_round >= 0) {
+    m->n_trees = best_round + 1;
+    m->best_iteration = best_round + 1;
+    m->best_score = best;
+  } else {
+    m->best_iteration = m->n_trees;
+    if (m->n_metrics > 0)
+      m->best_score = m->history[((size_t)(m->n_rounds - 1) * n_evals + n_evals - 1) *
+                                     m->n_metrics + m->n_metrics - 1];
+  }
+done:
+  free(margin);
+  free(oob);
+  free(feats);
+  for (int e = 0; emargin && e < n_evals; e++) free(emargin[e]);
+  free(emargin);
+  grower_free(&g);
+  gbdt_bins_free(&bins);
+  if (st) gbdt_model_free(m);
+  return st;
+}
