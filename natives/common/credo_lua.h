@@ -64,6 +64,12 @@ int luaopen_credo_serialize(lua_State *L);
 int luaopen_credo_sys(lua_State *L);
 int luaopen_credo_metrics(lua_State *L);
 int luaopen_credo_gbdt(lua_State *L);
+int luaopen_credo_sample(lua_State *L);
+int luaopen_credo_nn(lua_State *L);
+int luaopen_credo_nn_optim(lua_State *L);
+int luaopen_credo_nn_rnn(lua_State *L);
+int luaopen_credo_forest(lua_State *L);
+int luaopen_credo_prep(lua_State *L);
 /* `require "credo.core"`: preload every native, return them in a table. */
 int luaopen_credo_core(lua_State *L);
 

@@ -8,8 +8,10 @@
  */
 #include "credo_lua.h"
 
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef CREDO_VERSION
 #define CREDO_VERSION "0.0.0"
@@ -23,6 +25,12 @@ static const luaL_Reg natives[] = {
   {"credo.sys", luaopen_credo_sys},
   {"credo.metrics_core", luaopen_credo_metrics},
   {"credo.gbdt_core", luaopen_credo_gbdt},
+  {"credo.sample", luaopen_credo_sample},
+  {"credo.nn_core", luaopen_credo_nn},
+  {"credo.nn_optim", luaopen_credo_nn_optim},
+  {"credo.nn_rnn", luaopen_credo_nn_rnn},
+  {"credo.forest_core", luaopen_credo_forest},
+  {"credo.prep_core", luaopen_credo_prep},
   {NULL, NULL}
 };
 
@@ -87,7 +95,20 @@ static int l_peak_rss_mb(lua_State *L) {
   return 1;
 }
 
+/* isatty([fd = 1]) -> is_terminal, columns: whether file descriptor fd is
+ * a terminal and, if so, its width in columns (0 if unknown).  For
+ * progress displays (stdlib/credo/progress.lua). */
+static int l_isatty(lua_State *L) {
+  int fd = (int)luaL_optinteger(L, 1, 1);
+  int tty = isatty(fd);
+  lua_pushboolean(L, tty);
+  struct winsize ws;
+  lua_pushinteger(L, tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0);
+  return 2;
+}
+
 static const luaL_Reg sys_funcs[] = {
+  {"isatty", l_isatty},
   {"clock", l_clock},
   {"peak_rss_mb", l_peak_rss_mb},
   {"threads", l_threads},

@@ -213,8 +213,14 @@ static void read_options(lua_State *L, int arg, csvio_options *o) {
 }
 
 /* read(path [, opts]) -> columns, names */
+static const char *check_path(lua_State *L, const char *op) {
+  if (lua_type(L, 1) != LUA_TSTRING)
+    argerr(L, 1, op, "path must be a string, got %s", luaL_typename(L, 1));
+  return lua_tostring(L, 1);
+}
+
 static int l_read(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = check_path(L, "read_csv");
   csvio_options o;
   read_options(L, 2, &o);
   csvio_table *t = lua_newuserdatauv(L, sizeof *t, 0);  /* box */
@@ -264,13 +270,13 @@ static int l_read(lua_State *L) {
 /* write(path, names, columns [, opts]) */
 static int l_write(lua_State *L) {
   const char *op = "write_csv";
-  const char *path = luaL_checkstring(L, 1);
-  luaL_checktype(L, 2, LUA_TTABLE);
-  luaL_checktype(L, 3, LUA_TTABLE);
+  const char *path = check_path(L, op);
+  if (!lua_istable(L, 2)) argerr(L, 2, op, "names must be a list of strings");
+  if (!lua_istable(L, 3)) argerr(L, 3, op, "columns must be a list");
   csvio_woptions o;
   csvio_woptions_default(&o);
   if (!lua_isnoneornil(L, 4)) {
-    luaL_checktype(L, 4, LUA_TTABLE);
+    if (!lua_istable(L, 4)) argerr(L, 4, op, "options must be a table");
     for (lua_pushnil(L); lua_next(L, 4); lua_pop(L, 1)) {
       const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
       int v = lua_gettop(L);
@@ -378,11 +384,16 @@ static int l_take(lua_State *L) {
                     (lua_Integer)i, (lua_Integer)k + 1, (lua_Integer)c.n);
   }
   Tensor *out = newvec(L, t->dtype, ic.n);
-  size_t es = tensor_dtype_size(t->dtype);
   char *o = tensor_data(out);
-  for (int64_t k = 0; k < ic.n; k++)
-    memcpy(o + (size_t)k * es,
-           c.base + (size_t)((cv_geti(&ic, k) - 1) * c.stride) * es, es);
+  const int64_t *ix0 = (const int64_t *)ic.base;
+  /* fixed-size memcpy: one load and store, no aliasing questions */
+  if (tensor_dtype_size(t->dtype) == 8) {
+    for (int64_t k = 0; k < ic.n; k++)
+      memcpy(o + 8 * k, c.base + 8 * (ix0[k * ic.stride] - 1) * c.stride, 8);
+  } else {
+    for (int64_t k = 0; k < ic.n; k++)
+      memcpy(o + 4 * k, c.base + 4 * (ix0[k * ic.stride] - 1) * c.stride, 4);
+  }
   return 1;
 }
 
@@ -397,8 +408,13 @@ static int l_slice(lua_State *L) {
   Tensor *out = newvec(L, t->dtype, b - a + 1);
   size_t es = tensor_dtype_size(t->dtype);
   char *o = tensor_data(out);
-  for (int64_t k = 0; k < b - a + 1; k++)
-    memcpy(o + (size_t)k * es, c.base + (size_t)((a - 1 + k) * c.stride) * es, es);
+  const char *from = c.base + (size_t)((a - 1) * c.stride) * es;
+  if (c.stride == 1) {
+    if (b >= a) memcpy(o, from, (size_t)(b - a + 1) * es);
+  } else {
+    for (int64_t k = 0; k < b - a + 1; k++)
+      memcpy(o + (size_t)k * es, from + (size_t)(k * c.stride) * es, es);
+  }
   return 1;
 }
 
@@ -655,25 +671,35 @@ static int l_stack(lua_State *L) {
   int64_t shape[2] = {n, k};
   Tensor *out = credo_newtensor(L, dt, 2, shape);
   int oi = lua_gettop(L);
+  double *o64 = dt == TENSOR_F64 ? tensor_f64(out) : NULL;
+  float *o32 = dt == TENSOR_F32 ? tensor_f32(out) : NULL;
+  int64_t *oi64 = dt == TENSOR_I64 ? tensor_i64(out) : NULL;
   for (int j = 1; j <= k; j++) {
     lua_geti(L, 1, j);
     int codes;
     Tensor *t = column_arg(L, -1, &codes, op, 1, j);
     ColView c = colview(t);
-    for (int64_t i = 0; i < n; i++) {
-      int64_t at = i * k + (j - 1);
-      if (t->dtype == TENSOR_I64) {
-        int64_t v = cv_geti(&c, i);
-        if (dt == TENSOR_I64) tensor_i64(out)[at] = v;
-        else {
-          double d = codes && v == 0 ? NAN : (double)v;
-          if (dt == TENSOR_F64) tensor_f64(out)[at] = d;
-          else tensor_f32(out)[at] = (float)d;
-        }
-      } else {
+    int64_t col = j - 1;
+    if (t->dtype == TENSOR_I64) {
+      const int64_t *x = (const int64_t *)c.base;
+      for (int64_t i = 0; i < n; i++) {
+        int64_t v = x[i * c.stride];
+        double d = codes && v == 0 ? NAN : (double)v;
+        if (oi64) oi64[i * k + col] = v;
+        else if (o64) o64[i * k + col] = d;
+        else o32[i * k + col] = (float)d;
+      }
+    } else if (t->dtype == TENSOR_F64 && o64) {
+      const double *x = (const double *)c.base;
+      for (int64_t i = 0; i < n; i++) o64[i * k + col] = x[i * c.stride];
+    } else if (t->dtype == TENSOR_F64 && o32) {
+      const double *x = (const double *)c.base;
+      for (int64_t i = 0; i < n; i++) o32[i * k + col] = (float)x[i * c.stride];
+    } else {
+      for (int64_t i = 0; i < n; i++) {
         double d = cv_get(&c, i);
-        if (dt == TENSOR_F64) tensor_f64(out)[at] = d;
-        else if (dt == TENSOR_F32) tensor_f32(out)[at] = (float)d;
+        if (o64) o64[i * k + col] = d;
+        else if (o32) o32[i * k + col] = (float)d;
         else {
           if (!(d == floor(d) && fabs(d) < 9.2e18)) {
             const char *name = "?";
@@ -685,7 +711,7 @@ static int l_stack(lua_State *L) {
                           "in row %I; int64 needs integers", name, d,
                           (lua_Integer)i + 1);
           }
-          tensor_i64(out)[at] = (int64_t)d;
+          oi64[i * k + col] = (int64_t)d;
         }
       }
     }

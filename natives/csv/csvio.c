@@ -592,7 +592,8 @@ static void begin_columns(Reader *r) {
   r->t->cols = calloc((size_t)r->ncol, sizeof *r->t->cols);
   r->rc = calloc((size_t)r->ncol, sizeof *r->rc);
   if (!r->t->cols || !r->rc || make_names(r)) { fail_nomem(r); return; }
-  r->cap = 64;
+  /* 64 rows to start, fewer when there are very many columns */
+  r->cap = r->ncol <= 1024 ? 64 : r->ncol <= 65536 ? 4 : 1;
   for (int j = 0; j < r->ncol; j++) {
     r->rc[j].kind = K_F64;
     r->rc[j].data = malloc((size_t)r->cap * 8);
@@ -660,8 +661,8 @@ static void on_field(void *sv, size_t n, void *data) {
   }
   switch (r->phase) {
   case P_FIRST:
-    if (r->nfirst == (1 << 24)) {
-      fail_at(r, r->line, r->field, "more than %d columns", 1 << 24);
+    if (r->nfirst == CSVIO_MAX_COLUMNS) {
+      fail_at(r, r->line, r->field, "more than %d columns", CSVIO_MAX_COLUMNS);
       return;
     }
     keep_first(r, s, n);
@@ -986,7 +987,44 @@ static int format_i64(char *buf, size_t n, int64_t x) {
   uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
   char *s = utoa_end(tmp + sizeof tmp, u);
   if (x < 0) *--s = '-';
-  return snprintf(buf, n, "%s", s);
+  size_t len = (size_t)(tmp + sizeof tmp - 1 - s);
+  if (len >= n) return snprintf(buf, n, "%s", s);
+  memcpy(buf, s, len + 1);
+  return (int)len;
+}
+
+/* x as m / 10^k, m < 2^53, with the fewest decimals k (1..17) for which
+ * that division gives x back: exactly what the reader's fast path computes
+ * for the text, so the round trip is exact.  Returns the length written
+ * into buf (>= 48 bytes), or 0 when no such k exists. */
+static int format_fixed(char *buf, double x) {
+  double ax = fabs(x);
+  for (int k = 1; k <= 17; k++) {
+    double y = ax * pow10_tab[k];
+    if (!(y < 9007199254740992.0)) return 0;
+    double m = nearbyint(y);
+    if (m == 0 || m / pow10_tab[k] != ax) continue;
+    char digits[24];
+    char *d = utoa_end(digits + sizeof digits, (uint64_t)m);
+    int nd = (int)(digits + sizeof digits - 1 - d), len = 0;
+    if (x < 0) buf[len++] = '-';
+    if (nd <= k) {
+      buf[len++] = '0';
+      buf[len++] = '.';
+      for (int z = nd; z < k; z++) buf[len++] = '0';
+      memcpy(buf + len, d, (size_t)nd);
+      len += nd;
+    } else {
+      memcpy(buf + len, d, (size_t)(nd - k));
+      len += nd - k;
+      buf[len++] = '.';
+      memcpy(buf + len, d + nd - k, (size_t)k);
+      len += k;
+    }
+    buf[len] = '\0';
+    return len;
+  }
+  return 0;
 }
 
 int csvio_format_f64(char *buf, size_t n, double x) {
@@ -995,6 +1033,10 @@ int csvio_format_f64(char *buf, size_t n, double x) {
   if (x == 0) return snprintf(buf, n, signbit(x) ? "-0" : "0");
   if (fabs(x) < 9007199254740992.0 && x == (double)(int64_t)x)
     return format_i64(buf, n, (int64_t)x);
+  if (n >= 48) {
+    int len = format_fixed(buf, x);
+    if (len) return len;
+  }
   int len = 0;
   for (int prec = 15; prec <= 17; prec++) {
     len = snprintf(buf, n, "%.*g", prec, x);
@@ -1017,20 +1059,23 @@ static int format_f32(char *buf, size_t n, float x) {
   return len;
 }
 
-static int needs_quote(const char *s, size_t n, const csvio_woptions *o) {
-  if (n == 0) return 0;
-  if (is_blank((unsigned char)s[0]) || is_blank((unsigned char)s[n - 1]))
-    return 1;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == o->delim || c == o->quote || c == '\n' || c == '\r') return 1;
-  }
-  return 0;
+/* Length of the NUL-terminated s; *quote set when s must be quoted: it
+ * holds the delimiter, the quote, CR or LF, or starts or ends blank. */
+static size_t scan_text(const char *s, const csvio_woptions *o, int *quote) {
+  size_t n = 0;
+  int q = 0;
+  for (unsigned char c; (c = (unsigned char)s[n]); n++)
+    q |= c == o->delim || c == o->quote || c == '\n' || c == '\r';
+  if (n && (is_blank((unsigned char)s[0]) || is_blank((unsigned char)s[n - 1])))
+    q = 1;
+  *quote = q;
+  return n;
 }
 
 static void put_text(FILE *f, const char *s, const csvio_woptions *o) {
-  size_t n = strlen(s);
-  if (!needs_quote(s, n, o)) {
+  int quote;
+  size_t n = scan_text(s, o, &quote);
+  if (!quote) {
     fwrite_unlocked(s, 1, n, f);
     return;
   }

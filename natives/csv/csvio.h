@@ -40,6 +40,7 @@ typedef enum {
 } csvio_ragged;
 
 #define CSVIO_MAX_FIELD_DEFAULT ((size_t)1 << 20) /* 1 MiB */
+#define CSVIO_MAX_COLUMNS (1 << 20)   /* a wider first record is an error */
 
 typedef struct {
   int header;                   /* first record names the columns */
@@ -119,9 +120,11 @@ typedef struct {
 void csvio_woptions_default(csvio_woptions *o);
 
 /* Write nrow rows of ncol columns to path atomically: a temporary file in
- * the same directory, fsync, rename.  Numbers are written in the shortest
- * of %.15g/%.16g/%.17g that reads back to the same double (floats: %.6g to
- * %.9g), so a write/read round trip is exact; NaN -> o->na.  Fields holding
+ * the same directory, fsync, rename.  Numbers are written as integers, or
+ * in fixed notation with the fewest decimals (<= 17) that read back to the
+ * same double, or else the shortest of %.15g/%.16g/%.17g that does
+ * (floats: %.6g to %.9g), so a write/read round trip is exact; NaN ->
+ * o->na.  Fields holding
  * the delimiter, the quote, CR/LF or leading/trailing blanks are quoted,
  * quotes doubled.  CREDO_EINVAL (a code out of range), CREDO_EIO with
  * err set; CREDO_EINTR. */

@@ -43,6 +43,7 @@
 
 #define GBDT_MAX_BIN 255        /* value bins per feature; code 255 max */
 #define GBDT_BLOCK 65536        /* rows per histogram / partition block */
+#define GBDT_ROWS_MAX_D 64      /* widest data that gets row-major codes */
 #define GBDT_MAX_METRICS 4
 #define GBDT_RT_EPS 1e-6f       /* XGBoost's kRtEps: smallest useful gain */
 
@@ -71,6 +72,9 @@ typedef struct GbdtBins {
   uint32_t *codes;    /* (ngroups, n): word (j/4) * n + i holds the codes
                          of row i, features 4(j/4) .. +3, feature j in bits
                          8 (j%4) .. +7; padding lanes are 0 */
+  uint8_t *rows;      /* (n, d) the same codes row-major, for histograms of
+                         sparse nodes (one cache line per row); NULL when
+                         d > GBDT_ROWS_MAX_D */
   int *nbins;         /* (d) value bins of feature j, 0..GBDT_MAX_BIN; code
                          nbins[j] is the missing bin */
   int64_t *cut_ptr;   /* (d+1) feature j's thresholds are
@@ -131,6 +135,12 @@ typedef struct GbdtGH {
 void gbdt_hist_group(GbdtGH *hist, const GbdtBins *b, int grp, unsigned mask,
                      const uint32_t *idx, int64_t first, const float *gh,
                      int64_t m);
+/* hist (entries of the nfeat features feats, any order) += the rows
+ * idx[0..m) with gradient pairs gh (m, 2), reading the row-major codes:
+ * one cache line per row, for nodes whose rows are spread thin.  Each entry
+ * receives its rows in order, as gbdt_hist_group. */
+void gbdt_hist_rows(GbdtGH *hist, const GbdtBins *b, const int *feats,
+                    int nfeat, const uint32_t *idx, const float *gh, int64_t m);
 /* Reference twin: the same sums, one feature at a time, plain loops. */
 void gbdt_hist_group_ref(GbdtGH *hist, const GbdtBins *b, int grp,
                          unsigned mask, const uint32_t *idx, int64_t first,

@@ -111,6 +111,7 @@ static void radix_sort_u32(uint32_t *keys, uint32_t *tmp, int64_t m) {
 
 void gbdt_bins_free(GbdtBins *b) {
   free(b->codes);
+  free(b->rows);
   free(b->nbins);
   free(b->cut_ptr);
   free(b->cuts);
@@ -186,13 +187,18 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
   b->n = n;
   b->d = d;
   b->ngroups = ng;
+  size_t nrows;
+  if (credo_mul_size((size_t)d, (size_t)n, &nrows)) return CREDO_ENOMEM;
   b->codes = malloc(ncodes ? ncodes : 1);
+  /* the row-major copy pays off while a row fits in a cache line or two */
+  b->rows = d <= GBDT_ROWS_MAX_D ? malloc(nrows ? nrows : 1) : NULL;
   b->nbins = calloc((size_t)d, sizeof *b->nbins);
   b->cut_ptr = calloc((size_t)d + 1, sizeof *b->cut_ptr);
   b->hoff = calloc((size_t)d + 1, sizeof *b->hoff);
   float *allcuts = malloc((size_t)d * (size_t)(max_bin - 1) * sizeof *allcuts);
   uint16_t *lut = malloc((size_t)d * LUT_SIZE * sizeof *lut);
-  if (!b->codes || !b->nbins || !b->cut_ptr || !b->hoff || !allcuts || !lut) {
+  if (!b->codes || (!b->rows && d <= GBDT_ROWS_MAX_D) || !b->nbins || !b->cut_ptr || !b->hoff || !allcuts ||
+      !lut) {
     free(allcuts);
     free(lut);
     gbdt_bins_free(b);
@@ -263,6 +269,7 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
                                       (int)(b->cut_ptr[j + 1] - b->cut_ptr[j]),
                                       row[(int64_t)j * X->cs]);
           w |= c << (8 * l);
+          if (b->rows) b->rows[i * d + j] = (uint8_t)c;
         }
         out[i] = w;
       }

@@ -8,9 +8,9 @@
  * 16 bytes) stay in L1.  Rows come either as a contiguous range (the root
  * of an unsampled tree) or through an index list (ordered gradients:
  * gh[i] belongs to row idx[i]); in the latter case the code words are
- * prefetched 32 rows ahead.  Two rows per iteration, each entry still
- * receiving its rows in order, so the sums equal the reference twin's bit
- * for bit.  What it is not: no hessian-free or count channels (see
+ * prefetched 32 rows ahead.  Full groups take two rows per iteration,
+ * unrolled over the four lanes; each entry still receives its rows in
+ * order, so the sums equal the reference twin's bit for bit.  What it is not: no hessian-free or count channels (see
  * docs/gbdt.md: counting rows costs ~25% here and neither XGBoost nor
  * LightGBM splits need it), no float accumulators.
  */
@@ -42,12 +42,21 @@ static inline void gh_add(GbdtGH *e, ghvec v) {
 #endif
 
 #define PREFETCH 32
+#define PREFETCH_ROWS 16
 
-/* The kernel for k active lanes (k a constant after inlining): H[l] is the
- * histogram of lane l's feature, sh[l] its bit shift in the code word. */
-static inline __attribute__((always_inline)) void
-hist_lanes(GbdtGH *const *H, const int *sh, int k, const uint32_t *words,
-           const uint32_t *idx, int64_t first, const float *gh, int64_t m) {
+/* A full group: four lanes with constant shifts, unrolled by hand (the
+ * compiler keeps the four histogram pointers in registers). */
+#define ADD4(c, v)                                   \
+  do {                                               \
+    gh_add(H0 + ((c) & 255u), v);                    \
+    gh_add(H1 + (((c) >> 8) & 255u), v);             \
+    gh_add(H2 + (((c) >> 16) & 255u), v);            \
+    gh_add(H3 + ((c) >> 24), v);                     \
+  } while (0)
+
+static void hist_full(GbdtGH *H0, GbdtGH *H1, GbdtGH *H2, GbdtGH *H3,
+                      const uint32_t *words, const uint32_t *idx,
+                      int64_t first, const float *gh, int64_t m) {
   int64_t i = 0;
   if (idx) {
     for (; i + 1 < m; i += 2) {
@@ -57,19 +66,32 @@ hist_lanes(GbdtGH *const *H, const int *sh, int k, const uint32_t *words,
       }
       uint32_t c0 = words[idx[i]], c1 = words[idx[i + 1]];
       ghvec v0 = gh_load(gh + 2 * i), v1 = gh_load(gh + 2 * i + 2);
-      for (int l = 0; l < k; l++) gh_add(H[l] + ((c0 >> sh[l]) & 255u), v0);
-      for (int l = 0; l < k; l++) gh_add(H[l] + ((c1 >> sh[l]) & 255u), v1);
+      ADD4(c0, v0);
+      ADD4(c1, v1);
     }
   } else {
     const uint32_t *w = words + first;
     for (; i + 1 < m; i += 2) {
       uint32_t c0 = w[i], c1 = w[i + 1];
       ghvec v0 = gh_load(gh + 2 * i), v1 = gh_load(gh + 2 * i + 2);
-      for (int l = 0; l < k; l++) gh_add(H[l] + ((c0 >> sh[l]) & 255u), v0);
-      for (int l = 0; l < k; l++) gh_add(H[l] + ((c1 >> sh[l]) & 255u), v1);
+      ADD4(c0, v0);
+      ADD4(c1, v1);
     }
   }
   for (; i < m; i++) {
+    uint32_t c = idx ? words[idx[i]] : words[first + i];
+    ghvec v = gh_load(gh + 2 * i);
+    ADD4(c, v);
+  }
+}
+
+/* Any subset of lanes: H[l] is the histogram of lane l's feature, sh[l] its
+ * bit shift in the code word. */
+static void hist_lanes(GbdtGH *const *H, const int *sh, int k,
+                       const uint32_t *words, const uint32_t *idx,
+                       int64_t first, const float *gh, int64_t m) {
+  for (int64_t i = 0; i < m; i++) {
+    if (idx && i + PREFETCH < m) __builtin_prefetch(words + idx[i + PREFETCH]);
     uint32_t c = idx ? words[idx[i]] : words[first + i];
     ghvec v = gh_load(gh + 2 * i);
     for (int l = 0; l < k; l++) gh_add(H[l] + ((c >> sh[l]) & 255u), v);
@@ -92,12 +114,38 @@ void gbdt_hist_group(GbdtGH *hist, const GbdtBins *b, int grp, unsigned mask,
     }
   }
   const uint32_t *words = b->codes + (int64_t)grp * b->n;
-  switch (k) {
-  case 4: hist_lanes(H, sh, 4, words, idx, first, gh, m); break;
-  case 3: hist_lanes(H, sh, 3, words, idx, first, gh, m); break;
-  case 2: hist_lanes(H, sh, 2, words, idx, first, gh, m); break;
-  case 1: hist_lanes(H, sh, 1, words, idx, first, gh, m); break;
-  default: break;
+  if (k == 4)
+    hist_full(H[0], H[1], H[2], H[3], words, idx, first, gh, m);
+  else if (k > 0)
+    hist_lanes(H, sh, k, words, idx, first, gh, m);
+}
+
+void gbdt_hist_rows(GbdtGH *hist, const GbdtBins *b, const int *feats,
+                    int nfeat, const uint32_t *idx, const float *gh, int64_t m) {
+  int d = b->d;
+  const int64_t *hoff = b->hoff;
+  if (nfeat == d) {
+    for (int64_t i = 0; i < m; i++) {
+      if (i + PREFETCH_ROWS < m) {
+        const uint8_t *q = b->rows + (size_t)idx[i + PREFETCH_ROWS] * (size_t)d;
+        __builtin_prefetch(q);
+        __builtin_prefetch(q + d - 1);
+      }
+      const uint8_t *row = b->rows + (size_t)idx[i] * (size_t)d;
+      ghvec v = gh_load(gh + 2 * i);
+      for (int j = 0; j < d; j++) gh_add(hist + hoff[j] + row[j], v);
+    }
+  } else {
+    for (int64_t i = 0; i < m; i++) {
+      if (i + PREFETCH_ROWS < m) {
+        const uint8_t *q = b->rows + (size_t)idx[i + PREFETCH_ROWS] * (size_t)d;
+        __builtin_prefetch(q);
+        __builtin_prefetch(q + d - 1);
+      }
+      const uint8_t *row = b->rows + (size_t)idx[i] * (size_t)d;
+      ghvec v = gh_load(gh + 2 * i);
+      for (int k = 0; k < nfeat; k++) gh_add(hist + hoff[feats[k]] + row[feats[k]], v);
+    }
   }
 }
 

@@ -134,6 +134,7 @@ typedef struct Grower {
   int64_t nent;                  /* histogram entries per node */
   uint32_t *idx, *idx2;          /* (n) rows of the tree, ordered by node */
   float *gh, *gh2;               /* (n, 2) gradient pairs, same order */
+  uint8_t *dir;                  /* (n) 1 = row idx[i] goes left */
   GbdtGH **pool;                 /* free histogram buffers */
   int npool, cappool;
   GbdtGH *part;                  /* block partials (partcap entries) */
@@ -153,6 +154,7 @@ typedef struct Grower {
   unsigned *mask;
   const int *feats;
   int nfeat;
+  int64_t nrows;                 /* rows of the tree being grown */
 } Grower;
 
 static void grower_free(Grower *g) {
@@ -172,6 +174,7 @@ static void grower_free(Grower *g) {
   free(g->idx2);
   free(g->gh);
   free(g->gh2);
+  free(g->dir);
   memset(g, 0, sizeof *g);
 }
 
@@ -211,16 +214,27 @@ static int64_t nblocks(int64_t rows) {
   return rows <= GBDT_BLOCK ? 1 : (rows + GBDT_BLOCK - 1) / GBDT_BLOCK;
 }
 
+/* A node whose rows are spread thinner than 1 in GBDT_SPARSE of the tree's
+ * rows reads the row-major codes (one cache line per row) instead of the
+ * four-feature groups (one line per row and group).  Either way each entry
+ * sums its rows in the same order: the choice never changes a bit. */
+#define GBDT_SPARSE 8
+
+static int sparse_node(const Grower *g, const TNode *t) {
+  return g->b->rows && (t->end - t->begin) * GBDT_SPARSE < g->nrows;
+}
+
 /* Histograms of nodes S[0..ns) into their ->hist (rows from idx/gh, or the
  * contiguous rows 0.. when identity), then for each i with large[i] set,
- * large[i]->hist (= the parent's buffer) -= S[i]->hist. */
+ * large[i]->hist (= the parent's buffer) -= S[i]->hist, then the best
+ * split of each node in V[0..nv).  One parallel region, three barriers. */
 static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
-                                int identity) {
+                                int identity, TNode **V, int nv) {
   const GbdtBins *b = g->b;
   size_t ntask = 0, npart = 0;
   for (int s = 0; s < ns; s++) {
     int64_t nb = nblocks(S[s]->end - S[s]->begin);
-    ntask += (size_t)nb * (size_t)g->ngrp;
+    ntask += (size_t)nb * (sparse_node(g, S[s]) ? 1 : (size_t)g->ngrp);
     if (nb > 1) npart += (size_t)nb;
   }
   if (grow_cap((void **)&g->tasks, &g->captasks, ntask + 1, sizeof(Task)) ||
@@ -234,8 +248,10 @@ static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
     int64_t nb = nblocks(S[s]->end - S[s]->begin);
     partoff[s] = nb > 1 ? (int64_t)po : -1;
     if (nb > 1) po += (size_t)nb;
+    int sparse = sparse_node(g, S[s]);
     for (int64_t k = 0; k < nb; k++)
-      for (int q = 0; q < g->ngrp; q++) g->tasks[t++] = (Task){s, (int)k, q};
+      for (int q = 0; q < (sparse ? 1 : g->ngrp); q++)
+        g->tasks[t++] = (Task){s, (int)k, sparse ? -1 : q};
   }
   int d = b->d;
 #pragma omp parallel num_threads(g->nt)
@@ -244,54 +260,50 @@ static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
     for (size_t i = 0; i < ntask; i++) {
       Task tk = g->tasks[i];
       TNode *nd = S[tk.s];
-      int grp = g->grp[tk.grp];
       int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
       int64_t m = nd->end - b0 < GBDT_BLOCK ? nd->end - b0 : GBDT_BLOCK;
       GbdtGH *out = partoff[tk.s] < 0
                         ? nd->hist
                         : g->part + (size_t)(partoff[tk.s] + tk.blk) * (size_t)g->nent;
+      if (tk.grp < 0) { /* a sparse node: all features from the row-major codes */
+        memset(out, 0, (size_t)g->nent * sizeof *out);
+        gbdt_hist_rows(out, b, g->feats, g->nfeat, g->idx + b0, g->gh + 2 * b0, m);
+        continue;
+      }
+      int grp = g->grp[tk.grp];
       int64_t lo = b->hoff[4 * grp], hi = b->hoff[4 * grp + 4 < d ? 4 * grp + 4 : d];
       memset(out + lo, 0, (size_t)(hi - lo) * sizeof *out);
       gbdt_hist_group(out, b, grp, g->mask[tk.grp], identity ? NULL : g->idx + b0,
                       b0, g->gh + 2 * b0, m);
     }
-    /* block partials summed in block order */
+    /* block partials summed in block order, then the larger siblings */
 #pragma omp for schedule(dynamic, 1) collapse(2)
     for (int s = 0; s < ns; s++)
       for (int q = 0; q < g->ngrp; q++) {
-        if (partoff[s] < 0) continue;
         TNode *nd = S[s];
         int grp = g->grp[q];
         int64_t lo = b->hoff[4 * grp], hi = b->hoff[4 * grp + 4 < d ? 4 * grp + 4 : d];
-        int64_t nb = nblocks(nd->end - nd->begin);
-        const GbdtGH *p0 = g->part + (size_t)partoff[s] * (size_t)g->nent;
-        memcpy(nd->hist + lo, p0 + lo, (size_t)(hi - lo) * sizeof *p0);
-        for (int64_t k = 1; k < nb; k++) {
-          const GbdtGH *pk = p0 + (size_t)k * (size_t)g->nent;
-          for (int64_t e = lo; e < hi; e++) {
-            nd->hist[e].g += pk[e].g;
-            nd->hist[e].h += pk[e].h;
+        if (partoff[s] >= 0) {
+          int64_t nb = nblocks(nd->end - nd->begin);
+          const GbdtGH *p0 = g->part + (size_t)partoff[s] * (size_t)g->nent;
+          memcpy(nd->hist + lo, p0 + lo, (size_t)(hi - lo) * sizeof *p0);
+          for (int64_t k = 1; k < nb; k++) {
+            const GbdtGH *pk = p0 + (size_t)k * (size_t)g->nent;
+            for (int64_t e = lo; e < hi; e++) {
+              nd->hist[e].g += pk[e].g;
+              nd->hist[e].h += pk[e].h;
+            }
           }
         }
+        if (large[s])
+          gbdt_hist_subtract(large[s]->hist, large[s]->hist, nd->hist, lo, hi);
       }
-    /* the larger siblings */
-#pragma omp for schedule(dynamic, 1) collapse(2)
-    for (int s = 0; s < ns; s++)
-      for (int q = 0; q < g->ngrp; q++) {
-        if (!large[s]) continue;
-        int grp = g->grp[q];
-        int64_t lo = b->hoff[4 * grp], hi = b->hoff[4 * grp + 4 < d ? 4 * grp + 4 : d];
-        gbdt_hist_subtract(large[s]->hist, large[s]->hist, S[s]->hist, lo, hi);
-      }
+#pragma omp for schedule(dynamic, 1)
+    for (int v = 0; v < nv; v++)
+      gbdt_split_find(&V[v]->split, V[v]->hist, b, g->feats, g->nfeat, V[v]->G,
+                      V[v]->H, g->p);
   }
   return CREDO_OK;
-}
-
-static void find_splits(Grower *g, TNode **S, int ns) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(g->nt)
-  for (int s = 0; s < ns; s++)
-    gbdt_split_find(&S[s]->split, S[s]->hist, g->b, g->feats, g->nfeat,
-                    S[s]->G, S[s]->H, g->p);
 }
 
 static inline int row_goes_left(const GbdtBins *b, int64_t r, int f, int sb,
@@ -300,97 +312,132 @@ static inline int row_goes_left(const GbdtBins *b, int64_t r, int f, int sb,
   return c <= sb || (c == b->nbins[f] && dl);
 }
 
-/* Stable partition of the rows of expanded nodes E[0..ne) (their split and
- * tree node are set): left rows first.  Writes idx2/gh2, then swaps them in;
- * ranges of other nodes become dead.  nleft[s] = rows going left. */
-static credo_status partition(Grower *g, TNode **E, int ne, int64_t *nleft) {
-  size_t ntask = 0;
-  for (int s = 0; s < ne; s++) ntask += (size_t)nblocks(E[s]->end - E[s]->begin);
+/* The rows' work of one level, in one parallel region:
+ *  - leaves L[0..nl): margin[row] += the leaf's value;
+ *  - expanded nodes D[0..nd) whose children are final: margin[row] += the
+ *    value of the child the row goes to (no partition);
+ *  - expanded nodes E[0..ne): stable partition of their rows (left first),
+ *    gradient pairs moving along, into idx2/gh2, swapped in afterwards
+ *    (ranges of all other nodes become dead); nleft[s] = rows going left.
+ * Tasks are fixed blocks of GBDT_BLOCK rows: count, prefix, scatter. */
+static credo_status level_rows(Grower *g, TNode **L, int nl, TNode **D, int nd,
+                               TNode **E, int ne, int64_t *nleft, float *margin) {
+  size_t ne_t = 0, ntask = 0;
+  for (int s = 0; s < ne; s++) ne_t += (size_t)nblocks(E[s]->end - E[s]->begin);
+  ntask = ne_t;
+  for (int s = 0; s < nl; s++) ntask += (size_t)nblocks(L[s]->end - L[s]->begin);
+  for (int s = 0; s < nd; s++) ntask += (size_t)nblocks(D[s]->end - D[s]->begin);
   if (grow_cap((void **)&g->tasks, &g->captasks, ntask + 1, sizeof(Task)) ||
-      grow_cap((void **)&g->cnt, &g->capcnt, 2 * ntask + 1, sizeof(int64_t)))
+      grow_cap((void **)&g->cnt, &g->capcnt, 2 * ne_t + 1, sizeof(int64_t)))
     return CREDO_ENOMEM;
+  /* tasks: partition blocks first (kind 2), then leaves (0), then direct (1) */
   size_t t = 0;
-  for (int s = 0; s < ne; s++) {
-    int64_t nb = nblocks(E[s]->end - E[s]->begin);
-    for (int64_t k = 0; k < nb; k++) g->tasks[t++] = (Task){s, (int)k, 0};
-  }
-  int64_t *cl = g->cnt, *off = g->cnt + ntask;
+  for (int s = 0; s < ne; s++)
+    for (int64_t k = 0; k < nblocks(E[s]->end - E[s]->begin); k++)
+      g->tasks[t++] = (Task){s, (int)k, 2};
+  for (int s = 0; s < nl; s++)
+    for (int64_t k = 0; k < nblocks(L[s]->end - L[s]->begin); k++)
+      g->tasks[t++] = (Task){s, (int)k, 0};
+  for (int s = 0; s < nd; s++)
+    for (int64_t k = 0; k < nblocks(D[s]->end - D[s]->begin); k++)
+      g->tasks[t++] = (Task){s, (int)k, 1};
+  int64_t *cl = g->cnt, *off = g->cnt + ne_t;
   const GbdtBins *b = g->b;
 #pragma omp parallel num_threads(g->nt)
   {
 #pragma omp for schedule(dynamic, 1)
     for (size_t i = 0; i < ntask; i++) {
       Task tk = g->tasks[i];
-      TNode *nd = E[tk.s];
-      int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
-      int64_t b1 = nd->end - b0 < GBDT_BLOCK ? nd->end : b0 + GBDT_BLOCK;
-      int f = nd->split.feature, sb = nd->split.bin, dl = nd->split.default_left;
-      int64_t c = 0;
-      for (int64_t r = b0; r < b1; r++) c += row_goes_left(b, g->idx[r], f, sb, dl);
+      TNode *nd_ = tk.grp == 2 ? E[tk.s] : tk.grp == 0 ? L[tk.s] : D[tk.s];
+      int64_t b0 = nd_->begin + (int64_t)tk.blk * GBDT_BLOCK;
+      int64_t b1 = nd_->end - b0 < GBDT_BLOCK ? nd_->end : b0 + GBDT_BLOCK;
+      const uint32_t *idx = g->idx;
+      if (tk.grp == 0) { /* a final leaf */
+        float v = g->nodes[nd_->id].value;
+        for (int64_t r = b0; r < b1; r++) {
+          if (r + 32 < b1) __builtin_prefetch(margin + idx[r + 32], 1);
+          margin[idx[r]] += v;
+        }
+        continue;
+      }
+      int f = nd_->split.feature, sb = nd_->split.bin, dl = nd_->split.default_left;
+      int miss = b->nbins[f], sh = 8 * (f & 3);
+      const uint32_t *words = b->codes + (int64_t)(f >> 2) * b->n;
+      if (tk.grp == 1) { /* children final: add their values directly */
+        const GbdtNode *tn = &g->nodes[nd_->id];
+        float vl = g->nodes[tn->left].value, vr = g->nodes[tn->right].value;
+        for (int64_t r = b0; r < b1; r++) {
+          if (r + 32 < b1) {
+            __builtin_prefetch(words + idx[r + 32]);
+            __builtin_prefetch(margin + idx[r + 32], 1);
+          }
+          uint32_t row = idx[r];
+          int code = (int)((words[row] >> sh) & 255u);
+          margin[row] += (code <= sb) | ((code == miss) & dl) ? vl : vr;
+        }
+        continue;
+      }
+      int64_t c = 0; /* partition: count the block's left rows */
+      for (int64_t r = b0; r < b1; r++) {
+        if (r + 32 < b1) __builtin_prefetch(words + idx[r + 32]);
+        int code = (int)((words[idx[r]] >> sh) & 255u);
+        uint8_t left = (uint8_t)((code <= sb) | ((code == miss) & dl));
+        g->dir[r] = left;
+        c += left;
+      }
       cl[i] = c;
     }
 #pragma omp single
     {
       size_t i = 0;
       for (int s = 0; s < ne; s++) {
-        int64_t nb = nblocks(E[s]->end - E[s]->begin), tot = 0;
-        for (int64_t k = 0; k < nb; k++) tot += cl[i + (size_t)k];
-        nleft[s] = tot;
-        int64_t l = 0; /* lefts in the node's earlier blocks */
+        int64_t nb = nblocks(E[s]->end - E[s]->begin), l = 0;
         for (int64_t k = 0; k < nb; k++, i++) {
-          off[i] = l;
+          off[i] = l; /* lefts in the node's earlier blocks */
           l += cl[i];
         }
+        nleft[s] = l;
       }
     }
 #pragma omp for schedule(dynamic, 1)
-    for (size_t i = 0; i < ntask; i++) {
+    for (size_t i = 0; i < ne_t; i++) {
       Task tk = g->tasks[i];
-      TNode *nd = E[tk.s];
-      int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
-      int64_t b1 = nd->end - b0 < GBDT_BLOCK ? nd->end : b0 + GBDT_BLOCK;
-      int f = nd->split.feature, sb = nd->split.bin, dl = nd->split.default_left;
-      int64_t pl = nd->begin + off[i];
-      int64_t pr = nd->begin + nleft[tk.s] + ((b0 - nd->begin) - off[i]);
+      TNode *nd_ = E[tk.s];
+      int64_t b0 = nd_->begin + (int64_t)tk.blk * GBDT_BLOCK;
+      int64_t b1 = nd_->end - b0 < GBDT_BLOCK ? nd_->end : b0 + GBDT_BLOCK;
+      int64_t pl = nd_->begin + off[i];
+      int64_t pr = nd_->begin + nleft[tk.s] + ((b0 - nd_->begin) - off[i]);
       for (int64_t r = b0; r < b1; r++) {
         uint32_t row = g->idx[r];
-        int64_t dst = row_goes_left(b, row, f, sb, dl) ? pl++ : pr++;
+        int64_t left = g->dir[r];
+        int64_t dst = pr + ((pl - pr) & -left); /* no branch to mispredict */
+        pl += left;
+        pr += 1 - left;
         g->idx2[dst] = row;
         g->gh2[2 * dst] = g->gh[2 * r];
         g->gh2[2 * dst + 1] = g->gh[2 * r + 1];
       }
     }
   }
-  uint32_t *ti = g->idx;
-  g->idx = g->idx2;
-  g->idx2 = ti;
-  float *tg = g->gh;
-  g->gh = g->gh2;
-  g->gh2 = tg;
+  if (ne > 0) {
+    uint32_t *ti = g->idx;
+    g->idx = g->idx2;
+    g->idx2 = ti;
+    float *tg = g->gh;
+    g->gh = g->gh2;
+    g->gh2 = tg;
+  }
   return CREDO_OK;
 }
 
-/* margin[idx[i]] += value of each leaf in L[0..nl), for its rows. */
-static credo_status leaf_margins(Grower *g, TNode **L, int nl, float *margin) {
-  size_t ntask = 0;
-  for (int s = 0; s < nl; s++) ntask += (size_t)nblocks(L[s]->end - L[s]->begin);
-  if (grow_cap((void **)&g->tasks, &g->captasks, ntask + 1, sizeof(Task)))
-    return CREDO_ENOMEM;
-  size_t t = 0;
-  for (int s = 0; s < nl; s++) {
-    int64_t nb = nblocks(L[s]->end - L[s]->begin);
-    for (int64_t k = 0; k < nb; k++) g->tasks[t++] = (Task){s, (int)k, 0};
-  }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(g->nt)
-  for (size_t i = 0; i < ntask; i++) {
-    Task tk = g->tasks[i];
-    TNode *nd = L[tk.s];
-    int64_t b0 = nd->begin + (int64_t)tk.blk * GBDT_BLOCK;
-    int64_t b1 = nd->end - b0 < GBDT_BLOCK ? nd->end : b0 + GBDT_BLOCK;
-    float v = g->nodes[nd->id].value;
-    for (int64_t r = b0; r < b1; r++) margin[g->idx[r]] += v;
-  }
-  return CREDO_OK;
+/* Children of t (expanded) certainly become leaves: depth or leaf limit, or
+ * too little hessian on both sides to split again. */
+static int children_final(const Grower *g, const TNode *t, int nleaves) {
+  const GbdtTreeParams *p = g->p;
+  double h2 = 2.0 * (double)p->min_child_weight;
+  return t->depth + 1 >= p->max_depth ||
+         (p->max_leaves > 0 && nleaves >= p->max_leaves) ||
+         (!(t->split.HL >= h2 && t->split.HL > 0) && !(t->split.HR >= h2 && t->split.HR > 0));
 }
 
 static int add_node(Grower *g, double G, double H) {
@@ -451,6 +498,7 @@ static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
                                    double G, double H, float *margin) {
   credo_status st = CREDO_OK;
   g->nnodes = 0;
+  g->nrows = nrows;
   if (add_node(g, G, H) < 0 || level_room(g, 1)) return CREDO_ENOMEM;
   int nleaves = 1;
   int nlv = 1;
@@ -465,9 +513,8 @@ static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
     root->hist = buf_get(g);
     if (!root->hist) return CREDO_ENOMEM;
     TNode *none = NULL;
-    st = build_hists(g, &root, &none, 1, identity);
+    st = build_hists(g, &root, &none, 1, identity, &root, 1);
     if (st) goto fail;
-    find_splits(g, &root, 1);
   }
   while (nlv > 0) {
     if (level_room(g, 2 * nlv)) { st = CREDO_ENOMEM; goto fail; }
@@ -497,13 +544,28 @@ static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
       nleaves++;
       E[ne++] = t;
     }
-    st = leaf_margins(g, L, nl, margin);
-    if (st) goto fail;
-    if (ne == 0) break;
-    int64_t *nleft = malloc((size_t)ne * sizeof *nleft);
+    /* nodes whose children are final leaves skip the partition: their rows
+     * take the child's value directly */
+    TNode **D = g->list + 2 * nlv;
+    int nd = 0, nkeep = 0;
+    for (int s = 0; s < ne; s++) {
+      if (children_final(g, E[s], nleaves)) {
+        D[nd++] = E[s];
+        if (buf_put(g, E[s]->hist)) { E[s]->hist = NULL; st = CREDO_ENOMEM; goto fail; }
+        E[s]->hist = NULL;
+      } else {
+        E[nkeep++] = E[s];
+      }
+    }
+    ne = nkeep;
+    int64_t *nleft = malloc((size_t)(ne > 0 ? ne : 1) * sizeof *nleft);
     if (!nleft) { st = CREDO_ENOMEM; goto fail; }
-    st = partition(g, E, ne, nleft);
-    if (st) { free(nleft); goto fail; }
+    st = level_rows(g, L, nl, D, nd, E, ne, nleft, margin);
+    if (st || ne == 0) {
+      free(nleft);
+      if (st) goto fail;
+      break;
+    }
     identity = 0;
     /* children, in node-id order */
     int nnx = 0;
@@ -548,7 +610,11 @@ static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
       for (int s = 0; s < nnx; s++) { free(g->nx[s].hist); g->nx[s].hist = NULL; }
       goto fail;
     }
-    st = build_hists(g, S, B, nbuild, 0);
+    int nev = 0;
+    TNode **V = g->list;
+    for (int s = 0; s < nnx; s++)
+      if (g->nx[s].eval) V[nev++] = &g->nx[s];
+    st = build_hists(g, S, B, nbuild, 0, V, nev);
     for (int s = 0; s < nbuild && !st; s++)
       if (!S[s]->eval) {
         st = buf_put(g, S[s]->hist);
@@ -558,11 +624,6 @@ static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
       for (int s = 0; s < nnx; s++) { free(g->nx[s].hist); g->nx[s].hist = NULL; }
       goto fail;
     }
-    int nev = 0;
-    TNode **V = g->list;
-    for (int s = 0; s < nnx; s++)
-      if (g->nx[s].eval) V[nev++] = &g->nx[s];
-    find_splits(g, V, nev);
     TNode *tmp = g->lv;
     g->lv = g->nx;
     g->nx = tmp;
@@ -600,7 +661,8 @@ static void gradients(float *gh, const uint32_t *idx, int64_t m,
       if (obj == GBDT_OBJ_LOGISTIC) {
         float p = gbdt_sigmoid(margin[r]);
         g = p - lab;
-        h = fmaxf(p * (1.0f - p), 1e-16f);
+        h = p * (1.0f - p);
+        h = h > 1e-16f ? h : 1e-16f; /* fmaxf, without the libm call */
       } else {
         g = margin[r] - lab;
         h = 1.0f;
@@ -709,11 +771,12 @@ credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
   g.idx2 = malloc((size_t)n * sizeof *g.idx2);
   g.gh = malloc((size_t)n * 2 * sizeof *g.gh);
   g.gh2 = malloc((size_t)n * 2 * sizeof *g.gh2);
+  g.dir = malloc((size_t)n);
   g.grp = malloc((size_t)bins.ngroups * sizeof *g.grp);
   g.mask = malloc((size_t)bins.ngroups * sizeof *g.mask);
   int ok = margin && (oob || p->subsample >= 1.0) && feats &&
            (emargin || n_evals == 0) && m->history && g.idx && g.idx2 &&
-           g.gh && g.gh2 && g.grp && g.mask;
+           g.gh && g.gh2 && g.dir && g.grp && g.mask;
   for (int e = 0; ok && e < n_evals; e++) {
     emargin[e] = malloc((size_t)evals[e].X.n * sizeof **emargin);
     ok = emargin[e] != NULL;

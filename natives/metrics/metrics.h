@@ -11,8 +11,7 @@
  * it computes something differently the comment says so.
  *
  * What it is not: no Lua, no argument checking, no multilabel or
- * regression metrics, no multiclass ROC (one-vs-rest averaging is left to
- * the Lua layer).
+ * regression metrics, no multiclass (one-vs-rest) ROC averaging.
  */
 #ifndef CREDO_METRICS_H
 #define CREDO_METRICS_H
@@ -99,11 +98,12 @@ void metrics_rank_sorted(MetricsRank *out, const int64_t *order,
                          const uint8_t *ypos, const double *score,
                          const double *w, const int32_t *cnt, int64_t n);
 
-/* ROC AUC of one binary score.  With w == NULL: the Mann-Whitney count on
- * positives and negatives radix-sorted apart (the two sorts run in
- * parallel) and merged, exact in integers, divided once; n < 2^32.  With
- * weights: sklearn's path (clf curve, roc_curve with drop_intermediate,
- * trapezoid).  NaN if a class is absent.  CREDO_ENOMEM on scratch failure. */
+/* ROC AUC of one binary score.  With w == NULL (and n < 2^32): the
+ * Mann-Whitney count on positives and negatives radix-sorted apart (the two
+ * sorts run in parallel) and merged, exact in 64-bit integers, divided
+ * once.  With weights: metrics_rank_sorted's walk (equal to sklearn's
+ * trapezoid over roc_curve up to rounding).  NaN if a class is absent.
+ * CREDO_ENOMEM on scratch failure. */
 credo_status metrics_roc_auc(double *auc, const uint8_t *ypos,
                              const double *score, const double *w, int64_t n);
 /* Reference twin: the O(n^2) pair count sum_{i pos, j neg} w_i w_j

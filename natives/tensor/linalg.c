@@ -247,8 +247,9 @@ static void gemv_any(tensor_dtype ct, int trans, int m, int n, double alpha,
 
 /* Rows i0..i0+mm and columns j0..j0+nn of product p: one BLAS call.  A 1x1
  * tile is a dot, a single row or column a gemv (the vector's stride as
- * increment), anything else a gemm.  beta == 0 zeroes c first, so NaN
- * there does not propagate. */
+ * increment), anything else a gemm.  With beta == 0, c is not read: BLAS
+ * promises that for gemm and gemv ("C need not be set on input"); gemv's c
+ * is zeroed first all the same, as some OpenBLAS versions scale y by 0. */
 static void prod_tile(tensor_dtype ct, const Prod *p, int64_t i0, int64_t j0,
                       int mm, int nn, double alpha, double beta) {
   size_t es = tensor_dtype_size(ct);
@@ -258,7 +259,7 @@ static void prod_tile(tensor_dtype ct, const Prod *p, int64_t i0, int64_t j0,
   int k = (int)p->k;
   int inca = p->ta ? p->lda : 1; /* along a's row 0 */
   int incb = p->tb ? 1 : p->ldb; /* along b's column 0 */
-  if (beta == 0) scale_rows(ct, c, mm, nn, p->ldc, 0);
+  if (beta == 0 && (mm == 1 || nn == 1)) scale_rows(ct, c, mm, nn, p->ldc, 0);
   if (mm == 1 && nn == 1) {
     double d = dot_any(ct, k, a, inca, b, incb);
     wr(c, ct, 0, alpha * d + (beta == 0 ? 0.0 : beta * rd(c, ct, 0)));

@@ -63,6 +63,9 @@ void tensor_init_scalar(Tensor *t, Storage *s, void *value, tensor_dtype dt);
 /* Largest data size tensor_init accepts: the machine's physical memory
  * (a bigger request fails with CREDO_ENOMEM instead of overcommitting). */
 size_t tensor_max_bytes(void);
+/* Bytes of tensor data allocated and not yet freed, in this process (the
+ * binding paces Lua's collector with it). */
+size_t tensor_live_bytes(void);
 /* Make *dst a view of src's storage (shares it, bumps refcount). */
 void tensor_init_view(Tensor *dst, const Tensor *src);
 /* Drop this view's reference; safe to call twice. */

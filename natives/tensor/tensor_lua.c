@@ -78,11 +78,43 @@ static const char *shapestr(char *buf, size_t n, int ndim,
   return tensor_shape_str(&tmp, buf, n);
 }
 
+/* The collector sees a tensor as its ~200-byte userdata, not its storage:
+ * without help, a loop making 40 MB temporaries reaches gigabytes before a
+ * cycle runs (and in generational mode, the default of lua.c, a tensor
+ * that survived two minor collections waits for a major one, which Lua's
+ * own small heap rarely triggers).  So the binding counts the storage it
+ * allocates and forces a full collection when the bytes allocated since
+ * the last one exceed the larger of 64 MB, the tensor bytes live after it,
+ * and twice Lua's heap: peak memory stays near twice the live data, and a
+ * collection (its cost grows with Lua's heap) is paid for by at least as
+ * many bytes of tensors made.  torch7 had THSetGCHandler for the same
+ * problem.  The count is per process (one Lua state is the normal case). */
+#define GC_MIN_BYTES ((size_t)64 << 20)
+
+static size_t gc_made = 0;       /* storage bytes made since the last full GC */
+static size_t gc_threshold = GC_MIN_BYTES;
+
+/* Called before allocating nbytes, so the new tensor is not aged by it. */
+static void gc_account(lua_State *L, size_t nbytes) {
+  gc_made += nbytes;
+  if (gc_made < gc_threshold) return;
+  lua_gc(L, LUA_GCCOLLECT);
+  gc_made = 0;
+  size_t live = tensor_live_bytes();
+  size_t heap = (size_t)lua_gc(L, LUA_GCCOUNT) * 1024 * 2;
+  gc_threshold = GC_MIN_BYTES;
+  if (live > gc_threshold) gc_threshold = live;
+  if (heap > gc_threshold) gc_threshold = heap;
+}
+
 /* Push a new contiguous tensor (zeroed, or left for a kernel to fill).
  * The userdata exists, storage-less, before the allocation, so a failed
  * allocation raises without leaking. */
 static Tensor *newtensor(lua_State *L, tensor_dtype dt, int ndim,
                          const int64_t *shape, int zero) {
+  int64_t n = tensor_numel_shape(ndim, shape);
+  if (n > 0 && (size_t)n <= SIZE_MAX / 8)
+    gc_account(L, (size_t)n * tensor_dtype_size(dt));
   Tensor *t = newbox(L);
   credo_status st = zero ? tensor_init(t, dt, ndim, shape)
                          : tensor_init_uninit(t, dt, ndim, shape);
@@ -197,9 +229,12 @@ static int checksizes(lua_State *L, int arg, int *ndim, int64_t *shape,
       int isint;
       lua_Integer v = lua_tointegerx(L, -1, &isint);
       if (!isint)
-        luaL_argerror(L, arg, lua_pushfstring(L, "size %d is %s, expected an "
-                                                 "integer", n + 1,
-                                              luaL_typename(L, -1)));
+        luaL_argerror(L, arg,
+                      lua_type(L, -1) == LUA_TNUMBER
+                          ? lua_pushfstring(L, "size %d is not an integer", n + 1)
+                          : lua_pushfstring(L, "size %d is a %s, expected an "
+                                               "integer", n + 1,
+                                            luaL_typename(L, -1)));
       lua_pop(L, 1);
       if (v < 0 && !(infer && v == -1))
         luaL_argerror(L, arg, lua_pushfstring(L, "size %I is negative",
@@ -484,6 +519,12 @@ static int l_eye(lua_State *L) {
   return 1;
 }
 
+/* credo.tensor_bytes(): bytes of tensor data alive in this process */
+static int l_tensor_bytes(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)tensor_live_bytes());
+  return 1;
+}
+
 static int l_is_tensor(lua_State *L) {
   lua_pushboolean(L, istensor(L, 1));
   return 1;
@@ -602,16 +643,39 @@ static int binop(lua_State *L, tensor_binop op, int inplace) {
   Operand x, y;
   operand(L, 1, &x);
   operand(L, 2, &y);
-  /* fast path (small `a + b` costs this, the allocation and the GC): two
-   * float tensors of one dtype and shape, nothing to promote or check */
-  if (!inplace && x.t && y.t && x.t->dtype == y.t->dtype &&
-      x.t->dtype != TENSOR_I64 && tensor_same_shape(x.t, y.t)) {
-    Tensor *out = newtensor(L, tensor_binop_is_comparison(op) ? TENSOR_I64
-                                                             : x.t->dtype,
-                            x.t->ndim, x.t->shape, 0);
-    credo_status st = tensor_binary(out, op, x.t, y.t);
-    if (st != CREDO_OK) credo_statuserror(L, binop_names[op], st);
-    return 1;
+  /* fast path (a small `a + b` costs this, the allocation and the GC):
+   * float tensors of one dtype and shape, or a float tensor and a number,
+   * contiguous and small: nothing to promote, check or iterate */
+  if (!inplace && (x.t || y.t)) {
+    const Tensor *t = x.t ? x.t : y.t;
+    int64_t n = tensor_numel(t);
+    if (t->dtype != TENSOR_I64 && n < 4096 && tensor_is_contiguous(t) &&
+        (!x.t || !y.t ||
+         (x.t->dtype == y.t->dtype && tensor_same_shape(x.t, y.t) &&
+          tensor_is_contiguous(x.t == t ? y.t : x.t)))) {
+      Scalar v;
+      const void *pa, *pb;
+      int64_t sa = 1, sb = 1;
+      if (x.t) pa = tensor_data(x.t);
+      else {
+        if (t->dtype == TENSOR_F32) v.f32 = (float)x.f;
+        else v.f64 = x.f;
+        pa = &v;
+        sa = 0;
+      }
+      if (y.t) pb = tensor_data(y.t);
+      else {
+        if (t->dtype == TENSOR_F32) v.f32 = (float)y.f;
+        else v.f64 = y.f;
+        pb = &v;
+        sb = 0;
+      }
+      Tensor *out = newtensor(L, tensor_binop_is_comparison(op) ? TENSOR_I64
+                                                               : t->dtype,
+                              t->ndim, t->shape, 0);
+      tensor_binary_flat(op, t->dtype, tensor_data(out), pa, sa, pb, sb, n);
+      return 1;
+    }
   }
   if (!x.t && !y.t) luaL_typeerror(L, 1, "tensor");
   if (inplace && !x.t) luaL_typeerror(L, 1, "tensor");
@@ -1369,6 +1433,7 @@ static const luaL_Reg funcs[] = {
   {"linspace", l_linspace},
   {"eye", l_eye},
   {"is_tensor", l_is_tensor},
+  {"tensor_bytes", l_tensor_bytes},
   {"where", l_where},
   /* the elementwise ops as functions: credo.add(a, b), credo.exp(t) */
   {"add", l_add}, {"sub", l_sub}, {"mul", l_mul}, {"div", l_div},

@@ -136,6 +136,7 @@ static credo_status iter_range(const Iter *it, RowFn fn, void *ctx,
     }
     int64_t n = it->shape[last] - idx[last];
     if (n > hi - lo) n = hi - lo;
+    if (n > POLL_EVERY) n = POLL_EVERY; /* long rows are polled too */
     fn(ctx, p, inner, n);
     lo += n;
     since_poll += n;
@@ -212,7 +213,14 @@ int tensor_broadcasts_to(const Tensor *a, int ndim, const int64_t *shape) {
 /* ---- loops ----
  * ROW2 applies EXPR (in x from operand 1 and y from operand 2) along one
  * row, with dedicated loops for contiguous operands and for a broadcast
- * scalar on either side.  ROW1 does the same for one input x. */
+ * scalar on either side.  ROW1 does the same for one input x.
+ *
+ * SIMD (OpenMP's simd directive) lets -O2 vectorise the contiguous loops:
+ * element i only reads a[i], b[i] and writes o[i], and an output is either
+ * its input exactly (in place) or disjoint from it, so lanes are
+ * independent.  Each lane does the same IEEE operation as the scalar
+ * loop: the bits do not change. */
+#define SIMD _Pragma("omp simd")
 
 #define ROW2(TO, TI, EXPR)                                                \
   do {                                                                    \
@@ -220,19 +228,19 @@ int tensor_broadcasts_to(const Tensor *a, int ndim, const int64_t *shape) {
     const TI *a_ = (const TI *)p[1], *b_ = (const TI *)p[2];              \
     const int64_t so_ = s[0], sa_ = s[1], sb_ = s[2];                     \
     if (so_ == 1 && sa_ == 1 && sb_ == 1) {                               \
-      for (int64_t i = 0; i < n; i++) {                                   \
+      SIMD for (int64_t i = 0; i < n; i++) {                              \
         const TI x = a_[i], y = b_[i];                                    \
         o_[i] = (EXPR);                                                   \
       }                                                                   \
     } else if (so_ == 1 && sa_ == 1 && sb_ == 0) {                        \
       const TI y = b_[0];                                                 \
-      for (int64_t i = 0; i < n; i++) {                                   \
+      SIMD for (int64_t i = 0; i < n; i++) {                              \
         const TI x = a_[i];                                               \
         o_[i] = (EXPR);                                                   \
       }                                                                   \
     } else if (so_ == 1 && sa_ == 0 && sb_ == 1) {                        \
       const TI x = a_[0];                                                 \
-      for (int64_t i = 0; i < n; i++) {                                   \
+      SIMD for (int64_t i = 0; i < n; i++) {                              \
         const TI y = b_[i];                                               \
         o_[i] = (EXPR);                                                   \
       }                                                                   \
@@ -250,7 +258,7 @@ int tensor_broadcasts_to(const Tensor *a, int ndim, const int64_t *shape) {
     const TI *a_ = (const TI *)p[1];                                      \
     const int64_t so_ = s[0], sa_ = s[1];                                 \
     if (so_ == 1 && sa_ == 1) {                                           \
-      for (int64_t i = 0; i < n; i++) {                                   \
+      SIMD for (int64_t i = 0; i < n; i++) {                              \
         const TI x = a_[i];                                               \
         o_[i] = (EXPR);                                                   \
       }                                                                   \
@@ -433,6 +441,15 @@ credo_status tensor_binary(Tensor *out, tensor_binop op, const Tensor *a,
 DEFINE_BINARY_CONTIG(f32, float)
 DEFINE_BINARY_CONTIG(f64, double)
 DEFINE_BINARY_CONTIG(i64, int64_t)
+
+void tensor_binary_flat(tensor_binop op, tensor_dtype dt, void *out,
+                        const void *a, int64_t sa, const void *b, int64_t sb,
+                        int64_t n) {
+  char *p[3] = {(char *)out, (char *)a, (char *)b};
+  const int64_t s[3] = {1, sa, sb};
+  BinCtx ctx = {op};
+  binary_row(dt)(&ctx, p, s, n);
+}
 
 /* ---- unary ---- */
 

@@ -106,6 +106,13 @@ void tensor_binary_contig_f64(tensor_binop op, double *out, const double *a,
                               const double *b, int64_t n);
 void tensor_binary_contig_i64(tensor_binop op, int64_t *out,
                               const int64_t *a, const int64_t *b, int64_t n);
+/* Any binary op, comparisons included (out is then int64_t *), on n
+ * elements of one dtype dt: out contiguous, a and b with stride 1 or 0 (a
+ * broadcast scalar); one thread.  The small-tensor fast path of the
+ * binding. */
+void tensor_binary_flat(tensor_binop op, tensor_dtype dt, void *out,
+                        const void *a, int64_t sa, const void *b, int64_t sb,
+                        int64_t n);
 void tensor_unary_contig_f32(tensor_unop op, float *out, const float *a,
                              int64_t n);
 void tensor_unary_contig_f64(tensor_unop op, double *out, const double *a,

@@ -758,13 +758,13 @@ static credo_status cumulate(Tensor *out0, const Tensor *x0, int dim,
           for (int64_t j = 0; j < w; j++) o[i * on + j * smo] = buf.i[i * w + j];
       } else {
         load_tile_d(buf.d, xp + b0 * sn * xes, x.dtype, nb, sn, w, smx);
-        double *t = buf.d;
+        double *tr = buf.d;
         if (prod) {
-          for (int64_t i = 0; i < nb; i++, t += w)
-            for (int64_t j = 0; j < w; j++) t[j] = acc[j] = acc[j] * t[j];
+          for (int64_t i = 0; i < nb; i++, tr += w)
+            for (int64_t j = 0; j < w; j++) tr[j] = acc[j] = acc[j] * tr[j];
         } else {
-          for (int64_t i = 0; i < nb; i++, t += w)
-            for (int64_t j = 0; j < w; j++) t[j] = acc[j] = acc[j] + t[j];
+          for (int64_t i = 0; i < nb; i++, tr += w)
+            for (int64_t j = 0; j < w; j++) tr[j] = acc[j] = acc[j] + tr[j];
         }
         store_tile_d(op + b0 * on * oes, out.dtype, buf.d, nb, on, w, smo);
       }
@@ -1327,11 +1327,6 @@ static credo_status scatter_run(Tensor *self0, int dim, const Tensor *index0,
   return CREDO_OK;
 }
 
-/* The element v in dtype dt, into buf (8 bytes). */
-static void scalar_bytes(char *buf, tensor_dtype dt, double v) {
-  store_f(buf, dt, v);
-}
-
 credo_status tensor_scatter(Tensor *self, int dim, const Tensor *index,
                             const Tensor *src, tensor_put_mode mode) {
   assert(src->dtype == self->dtype && index->dtype == TENSOR_I64);
@@ -1341,7 +1336,7 @@ credo_status tensor_scatter(Tensor *self, int dim, const Tensor *index,
 credo_status tensor_scatter_fill(Tensor *self, int dim, const Tensor *index,
                                  double value) {
   int64_t buf;
-  scalar_bytes((char *)&buf, self->dtype, value);
+  store_f((char *)&buf, self->dtype, value);   /* the value as one element */
   return scatter_run(self, dim, index, NULL, (const char *)&buf, TENSOR_PUT_COPY);
 }
 
@@ -1396,7 +1391,7 @@ credo_status tensor_index_put(Tensor *self, int dim, const Tensor *index,
 credo_status tensor_index_fill(Tensor *self, int dim, const Tensor *index,
                                double value) {
   int64_t buf;
-  scalar_bytes((char *)&buf, self->dtype, value);
+  store_f((char *)&buf, self->dtype, value);   /* the value as one element */
   return index_put_run(self, dim, index, NULL, (const char *)&buf,
                        TENSOR_PUT_COPY);
 }

@@ -35,13 +35,15 @@
 /* ---- summation order -------------------------------------------------
  * Floating sums (sum, mean, var, std, norm) accumulate in double, float32
  * inputs included, using blocked summation: a lane is cut into blocks of
- * TENSOR_REDUCE_BLOCK consecutive elements, each block is summed left to
- * right from 0.0, and the block sums are added left to right to a running
- * total (Higham, "The accuracy of floating point summation", SIAM J. Sci.
- * Comput. 14(4), 1993, sec. 2: error bound ~ (B + n/B) eps instead of
- * n eps).  Products use the same blocks with multiplication.  Because block
- * boundaries depend only on the position along the lane, blocks can be
- * computed on any thread and combined in order: identical bits. */
+ * TENSOR_REDUCE_BLOCK consecutive elements, each block is summed into four
+ * accumulators (element i into i mod 4; a short last block's final cnt mod
+ * 4 elements into the first) combined as (a0 + a1) + (a2 + a3), and the
+ * block sums are added left to right to a running total (Higham, "The
+ * accuracy of floating point summation", SIAM J. Sci. Comput. 14(4), 1993:
+ * error bound ~ (B/4 + n/B) eps instead of n eps).  Products use the same
+ * blocks with multiplication.  Because block boundaries depend only on the
+ * position along the lane, blocks can be computed on any thread and
+ * combined in order: identical bits. */
 #define TENSOR_REDUCE_BLOCK 128
 
 /* ---- raw-array kernels (0-based) ------------------------------------ */

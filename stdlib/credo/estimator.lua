@@ -26,6 +26,9 @@ local M = { registry = {} }
 -- name read from a file is only ever a key here, never a module path.
 M.modules = {
   GBDT = "credo.gbdt",
+  DecisionTree = "credo.forest",
+  RandomForest = "credo.forest",
+  ExtraTrees = "credo.forest",
 }
 
 local function typename(v)

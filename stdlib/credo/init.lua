@@ -22,14 +22,24 @@ end
 local estimator = require "credo.estimator"
 credo.estimator = estimator
 
+-- A credo.nn module (its metatable says __nn = true) is saved the same way;
+-- its class names start with "nn." (docs/nn.md, "Saving and loading").
+local function nn_module(v)
+  local mt = type(v) == "table" and getmetatable(v)
+  return mt and rawget(mt, "__nn") == true
+end
+
 function credo.save(path, value)
-  if estimator.is_estimator(value) then value = value:get_state() end
+  if estimator.is_estimator(value) or nn_module(value) then
+    value = value:get_state()
+  end
   return core.serialize.save(path, value)
 end
 
 function credo.load(path)
   local v = core.serialize.load(path)
   if type(v) == "table" and type(v.__class) == "string" then
+    if v.__class:sub(1, 3) == "nn." then return credo.nn.from_state(v) end
     return estimator.from_state(v)
   end
   return v
@@ -47,7 +57,16 @@ function credo.read_csv(...) return require("credo.frame").read_csv(...) end
 setmetatable(credo, { __index = function(_, k)
   if k == "Frame" then return require("credo.frame").Frame end
   if k == "metrics" then return require("credo.metrics") end
+  if k == "prep" then return require("credo.prep") end          -- docs/prep.md
+  if k == "split" then return require("credo.split") end       -- docs/sampling.md
+  if k == "sampling" then return require("credo.sampling") end
   if k == "GBDT" then return require("credo.gbdt") end
+  if k == "DecisionTree" or k == "RandomForest" or k == "ExtraTrees" then
+    return require("credo.forest")[k]                             -- docs/forest.md
+  end
+  if k == "nn" then return require("credo.nn") end
+  if k == "optim" then return require("credo.optim") end        -- docs/optim.md
+  if k == "progress" then return require("credo.progress") end  -- docs/fit.md
 end })
 
 return credo

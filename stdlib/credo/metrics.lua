@@ -442,7 +442,8 @@ function M.bootstrap_ci(metric, y_true, score, opts)
     return next(t) and t or nil
   end
   local values
-  if name and o.metric_opts == nil then
+  local rows = core.tensor.is_tensor(score) and score:dim() == 2 -- (n, k) log loss
+  if name and o.metric_opts == nil and not rows then
     values = C.bootstrap(op, name, y_true, score, w, reps, seed, stratified, nil)
   else
     values = {}

@@ -360,6 +360,22 @@ static void test_read_errors(void) {
                FIX "long_field.csv: line 3, column 2 (b): field longer than "
                    "100 bytes");
 
+  /* too many columns: an error, not millions of column buffers */
+  {
+    size_t n = CSVIO_MAX_COLUMNS + 1;
+    char *h = malloc(n + 1);
+    memset(h, ',', n);
+    h[n] = '\n';
+    char wide[256], wmsg[512];
+    snprintf(wide, sizeof wide, "%s", tmppath("wide.csv"));
+    write_file(wide, h, n + 1);
+    free(h);
+    snprintf(wmsg, sizeof wmsg, "%s: line 1, column %d: more than %d columns",
+             wide, CSVIO_MAX_COLUMNS + 1, CSVIO_MAX_COLUMNS);
+    expect_error(wide, NULL, CREDO_EFORMAT, wmsg);
+    unlink(wide);
+  }
+
   /* Ctrl-C: the flag stops the read */
   credo_interrupted = 1;
   csvio_table ti;

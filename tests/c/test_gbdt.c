@@ -165,6 +165,20 @@ static void test_hist(void) {
     gbdt_hist_group_ref(h2, &b, g, masks[g], idx, 0, gh, m);
   }
   CHECK(memcmp(h1, h2, (size_t)E * sizeof *h1) == 0);
+  /* the row-major kernel gives the same bits, for all features or a subset */
+  int all[D] = {0, 1, 2, 3, 4, 5, 6}, some[3] = {5, 1, 3};
+  GbdtGH *h3 = calloc((size_t)E, sizeof *h3);
+  gbdt_hist_rows(h3, &b, all, D, idx, gh, m);
+  CHECK(memcmp(h3, h2, (size_t)E * sizeof *h3) == 0);
+  memset(h3, 0, (size_t)E * sizeof *h3);
+  gbdt_hist_rows(h3, &b, some, 3, idx, gh, m);
+  int same = 1, untouched = 1;
+  for (int k = 0; k < 3; k++)
+    for (int64_t e = b.hoff[some[k]]; e < b.hoff[some[k] + 1]; e++)
+      same &= h3[e].g == h2[e].g && h3[e].h == h2[e].h;
+  for (int64_t e = b.hoff[0]; e < b.hoff[1]; e++) untouched &= h3[e].h == 0;
+  CHECK(same && untouched);
+  free(h3);
   /* partial masks touch only their lanes */
   memset(h1, 0, (size_t)E * sizeof *h1);
   gbdt_hist_group(h1, &b, 0, 0x5, idx, 0, gh, m);
@@ -394,7 +408,25 @@ static void test_determinism(void) {
   CHECK(memcmp(m1.nodes, m2.nodes, (size_t)m1.tree_ptr[m1.n_trees] * sizeof *m1.nodes) == 0);
   gbdt_model_free(&m1);
   gbdt_model_free(&m2);
-  free(Xb), free(yb), free(o1), free(o2), free(X), free(y);
+  free(Xb), free(yb);
+  /* wide data (no row-major copy): same trees at any thread count */
+  enum { NW = 3000, DW = GBDT_ROWS_MAX_D + 6 };
+  float *Xw = malloc((size_t)NW * DW * sizeof *Xw), *yw = malloc(NW * sizeof *yw);
+  problem(Xw, yw, NW, DW);
+  GbdtMatrix MW = {Xw, NW, DW, DW, 1};
+  GbdtBins bw;
+  CHECK(gbdt_bins_build(&bw, &MW, 255, 1) == CREDO_OK);
+  CHECK(bw.rows == NULL);
+  gbdt_bins_free(&bw);
+  p.n_estimators = 4;
+  p.n_threads = 1;
+  CHECK(gbdt_fit(&m1, &p, &MW, yw, NULL, NULL, 0) == CREDO_OK);
+  p.n_threads = 2;
+  CHECK(gbdt_fit(&m2, &p, &MW, yw, NULL, NULL, 0) == CREDO_OK);
+  CHECK(memcmp(m1.nodes, m2.nodes, (size_t)m1.tree_ptr[m1.n_trees] * sizeof *m1.nodes) == 0);
+  gbdt_model_free(&m1);
+  gbdt_model_free(&m2);
+  free(Xw), free(yw), free(o1), free(o2), free(X), free(y);
 }
 
 static void test_training_margins(void) {

@@ -204,6 +204,14 @@ static void test_gemm_kernels(void) {
   for (int i = 0; i < M; i++)
     for (int j = 0; j < N; j++) finite &= isfinite(cd[i * LD + j]) != 0;
   CHECK(finite);
+  for (int i = 0; i < LD * LD; i++) cd[i] = NAN; /* gemv and dot tiles */
+  linalg_gemm_f64(cd, ad, bd, 0, 0, M, 1, K, LD, LD, LD, 1.0, 0.0);
+  linalg_gemm_f64(cd + 1, ad, bd, 0, 0, 1, 1, K, LD, LD, LD, 1.0, 0.0);
+  linalg_gemm_f64(cd + 2 * LD, ad, bd, 0, 0, 1, N, K, LD, LD, LD, 1.0, 0.0);
+  finite = isfinite(cd[1]) != 0;
+  for (int i = 0; i < M; i++) finite &= isfinite(cd[i * LD]) != 0;
+  for (int j = 0; j < N; j++) finite &= isfinite(cd[2 * LD + j]) != 0;
+  CHECK(finite);
   for (int i = 0; i < LD * LD; i++) cd[i] = 2.0;
   linalg_gemm_f64(cd, ad, bd, 0, 0, M, N, 0, LD, LD, LD, 1.0, 3.0);
   CHECK(cd[0] == 6.0 && cd[(M - 1) * LD + N - 1] == 6.0 && cd[N] == 2.0);

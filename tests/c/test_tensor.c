@@ -329,19 +329,34 @@ static void test_views(void) {
         v.stride[2] == 1);
   CHECK(tensor_view_reshape(&v, 2, s33) == 0);
   tensor_release(&v);
-  (void)s43;
 
   /* tensor_copy: row-major order between any layouts and dtypes */
   Tensor tr;
   tensor_init_view(&tr, &a);
   tensor_view_transpose(&tr, 0, 1);
   Tensor flat = zeros(TENSOR_I64, 1, s12);
-  tensor_copy(&flat, &tr); /* not viewable as [12]: the flat fallback */
+  tensor_copy(&flat, &tr); /* src not viewable as [12]: dst viewed as src */
   CHECK(tensor_i64(&flat)[1] == 4 && tensor_i64(&flat)[3] == 1 &&
         tensor_i64(&flat)[11] == 11);
   Tensor m43 = zeros(TENSOR_F32, 2, s43);
   tensor_copy(&m43, &tr);
   CHECK(tensor_f32(&m43)[1] == 4.0f && tensor_f32(&m43)[3] == 1.0f);
+  /* neither viewable as the other: the element-by-element fallback */
+  Tensor base43 = arange_f64(2, s43), src34, dst43;
+  tensor_init_view(&src34, &base43);
+  tensor_view_transpose(&src34, 0, 1); /* (3,4), strides (1,3) */
+  Tensor base34 = zeros(TENSOR_I64, 2, s34);
+  tensor_init_view(&dst43, &base34);
+  tensor_view_transpose(&dst43, 0, 1); /* (4,3), strides (1,4) */
+  tensor_copy(&dst43, &src34);
+  /* row-major walk of src34: 0,3,6,9, 1,4,...; dst43[i][j] gets item 3i+j */
+  CHECK(tensor_get_flat(&dst43, 0) == 0 && tensor_get_flat(&dst43, 1) == 3 &&
+        tensor_get_flat(&dst43, 4) == 1 && tensor_get_flat(&dst43, 11) == 11);
+  CHECK(tensor_i64(&base34)[1] == 9); /* base34[0][1] = dst43[1][0] = item 3 */
+  tensor_release(&dst43);
+  tensor_release(&base34);
+  tensor_release(&src34);
+  tensor_release(&base43);
   tensor_release(&m43);
   tensor_release(&flat);
   tensor_release(&tr);
@@ -693,6 +708,9 @@ static void test_parallel_interrupt(void) {
 
   credo_interrupted = 1;
   CHECK(tensor_binary(&o1, TENSOR_ADD, &a, &b) == CREDO_EINTR);
+  credo_threads_set(1); /* one contiguous row of 210000: polled inside */
+  CHECK(tensor_unary(&o1, TENSOR_EXP, &a) == CREDO_EINTR);
+  credo_threads_set(2);
   Tensor c = zeros(TENSOR_F32, 2, s);
   CHECK(tensor_copy_broadcast(&c, &a) == CREDO_EINTR);
   tensor_copy(&c, &a); /* tensor_copy does not poll */
@@ -721,6 +739,13 @@ static void test_contig_api(void) {
   CHECK(fo[2] == 9.0f);
   tensor_unary_contig_f32(TENSOR_NEG, fo, fo, 3);
   CHECK(fo[1] == -4.0f);
+  /* the binding's fast path: a scalar on either side, comparisons */
+  float fx[4] = {1, 2, 3, 4}, two = 2, fr[4];
+  tensor_binary_flat(TENSOR_SUB, TENSOR_F32, fr, &two, 0, fx, 1, 4);
+  CHECK(fr[0] == 1.0f && fr[3] == -2.0f);
+  int64_t mk[4];
+  tensor_binary_flat(TENSOR_GT, TENSOR_F32, mk, fx, 1, &two, 0, 4);
+  CHECK(mk[0] == 0 && mk[1] == 0 && mk[2] == 1 && mk[3] == 1);
   int64_t ia[2] = {-3, 4}, io[2];
   tensor_unary_contig_i64(TENSOR_ABS, io, ia, 2);
   CHECK(io[0] == 3 && io[1] == 4);

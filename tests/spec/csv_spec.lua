@@ -187,6 +187,10 @@ describe("csv", function()
         { { sep = ";" }, "bad argument #2 to 'read_csv' (unknown option 'sep')" },
         { "x", "bad argument #2 to 'read_csv' (options must be a table)" },
       }
+      it("rejects a path that is not a string", function()
+        assert.are.equal("bad argument #1 to 'read_csv' (path must be a string, got no value)", err(csv.read))
+        assert.are.equal("bad argument #1 to 'read_csv' (path must be a string, got nil)", err(credo.read_csv))
+      end)
       for _, c in ipairs(cases) do
         it("rejects " .. c[2]:match("%((.*)%)$"), function()
           assert.are.equal(c[2], err(csv.read, FIX .. "basic.csv", c[1]))
