@@ -20,7 +20,7 @@ CC      ?= gcc
 
 # Debian packages the build and tests need (see README, "Dependencies").
 DEB_PKGS := liblua5.4-dev lua5.4 libopenblas-dev libcsv-dev lua-busted \
-            libreadline-dev
+            libreadline-dev chromium
 
 LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
 LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
@@ -52,25 +52,32 @@ LUAMOD := $(BUILD)/lua/credo/core.so
 
 all: $(HOST) $(LUAMOD)
 
+# V=1 shows the full command lines.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
 
 $(HOST): $(VM_OBJ) $(BIND_OBJ) $(CORE_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LUA_LIBS) -lreadline $(CORE_LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LUA_LIBS) -lreadline $(CORE_LIBS)
 
 # No -llua5.4 here: the interpreter that loads the module provides Lua.
 # -z nodelete: lua_close dlcloses the module; unloading it (and libgomp with
 # it) under live OpenMP worker threads would crash the interpreter at exit.
 $(LUAMOD): $(BIND_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(CORE_LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/c/%.c tests/c/ctest.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/c -o $@ $< $(CORE_OBJ) $(LDFLAGS) $(CORE_LIBS)
+	@$(if $(V),,echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Itests/c -o $@ $< $(CORE_OBJ) $(LDFLAGS) $(CORE_LIBS)
 
 # ---- set-up: install what a fresh Debian machine lacks ----
 deps:

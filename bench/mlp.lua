@@ -34,10 +34,12 @@ local p = nn.predict_proba(net, X):select(2, 2):contiguous():double()
 local auc = credo.metrics.roc_auc(y, p)
 local secs, losses = {}, {}
 for e = 1, h.epochs do
-  secs[e] = tonumber(("%.3f"):format(h.time[e]))
-  losses[e] = tonumber(("%.4f"):format(h.loss[e]))
+  secs[e] = ("%.3f"):format(h.time[e])
+  losses[e] = ("%.4f"):format(h.loss[e])
 end
-print("epoch seconds:", table.concat(secs, " "), "losses:", table.concat(losses, " "))
+secs, losses = table.concat(secs, " "), table.concat(losses, " ")
+print("epoch seconds: " .. secs .. "  losses: " .. losses)
+-- lists as strings: bench/common.lua's encoder writes only maps
 B.emit("mlp_100k", B.median(h.time), {
   loss = h.loss[h.epochs], epoch_seconds = secs, epoch_losses = losses, train_auc = auc,
   unit = "seconds_per_epoch (median of 3)" })

@@ -9,7 +9,8 @@ Usage: /usr/bin/python3 bench/peers/make_optim_fixtures.py [OUT.json]
 Format: one JSON object.
   "_about":     torch version, seed, this script.
   "params0":    the starting parameters, a list of {"shape", "data"} (flat,
-                row-major): two tensors, (2,3) and (3).
+                row-major): two tensors, (3,5) and (3) (15 elements: the
+                8-lane vector loop of Adam and its scalar tail).
   "grads":      ten steps of fixed gradients: grads[s][k] is the gradient of
                 parameter k at step s ({"shape", "data"}).
   "optimizers": a list of cases {"name", "class" (torch's class name),
@@ -37,7 +38,7 @@ import torch
 
 SEED = 20240613
 STEPS = 10
-SHAPES = [(2, 3), (3,)]
+SHAPES = [(3, 5), (3,)]
 
 OPTIMIZERS = [
     ("sgd", "SGD", {"lr": 0.1}),

@@ -41,7 +41,10 @@ void credo_threads_set(int n) {
 #ifdef _OPENMP
   omp_set_num_threads(nthreads);
 #endif
-  openblas_set_num_threads(nthreads);
+  /* OpenBLAS's own threading changes results with the thread count, so
+   * OpenBLAS always runs one thread; credo parallelises BLAS work itself over
+   * tiles fixed by the shape alone (natives/tensor/linalg.c). */
+  openblas_set_num_threads(1);
 }
 
 int credo_mul_size(size_t a, size_t b, size_t *out) {

@@ -26,6 +26,9 @@ static Tensor *newbox(lua_State *L) {
 
 Tensor *credo_newtensor(lua_State *L, tensor_dtype dt, int ndim,
                         const int64_t *shape) {
+  int64_t n = tensor_numel_shape(ndim, shape);
+  if (n > 0 && (size_t)n <= SIZE_MAX / 8)
+    credo_gc_account(L, (size_t)n * tensor_dtype_size(dt));
   Tensor *t = newbox(L);
   if (tensor_init(t, dt, ndim, shape) != CREDO_OK) {
     Tensor tmp = {0};

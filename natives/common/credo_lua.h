@@ -25,9 +25,16 @@ Tensor *credo_testtensor(lua_State *L, int i);
 /* Push a new contiguous zero-filled tensor and return it.  Raises a Lua
  * error ("not enough memory for a float32 tensor of shape [..]") when the
  * allocation fails or the size overflows.  The userdata is created empty
- * before the storage is allocated, so nothing leaks on error. */
+ * before the storage is allocated, so nothing leaks on error.  May run a
+ * full garbage collection first (credo_gc_account): keep every tensor you
+ * still use anchored on the stack, as for any allocation. */
 Tensor *credo_newtensor(lua_State *L, tensor_dtype dt, int ndim,
                         const int64_t *shape);
+/* Count nbytes of tensor data about to be allocated toward the pacing of
+ * Lua's collector (tensor_lua.c): may run a full collection, so call it
+ * before creating the new userdata, with every tensor in use anchored on
+ * the stack.  credo_newtensor calls it. */
+void credo_gc_account(lua_State *L, size_t nbytes);
 /* Push a view sharing src's storage (same shape/strides/offset, which the
  * caller may then change). */
 Tensor *credo_pushview(lua_State *L, const Tensor *src);

@@ -8,8 +8,11 @@
  */
 #include "credo_lua.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +47,7 @@ void credo_preload(lua_State *L) {
 }
 
 int luaopen_credo_core(lua_State *L) {
+  credo_threads_set(credo_threads_get()); /* OpenMP + OpenBLAS as the host */
   credo_preload(L);
   lua_newtable(L);
   for (const luaL_Reg *r = natives; r->name; r++) {
@@ -107,7 +111,30 @@ static int l_isatty(lua_State *L) {
   return 2;
 }
 
+/* mkdir(path) -> true | nil, message, errno: one directory (mode 0777 less
+ * the umask), not its parents; an existing path is an error (EEXIST).
+ * For run folders (stdlib/credo/report.lua), which stock Lua cannot make. */
+static int l_mkdir(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  return luaL_fileresult(L, mkdir(path, 0777) == 0, path);
+}
+
+/* fsync(path) -> true | nil, message, errno: flush a closed file, or a
+ * directory's entries (after a rename in it), to the disk. */
+static int l_fsync(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return luaL_fileresult(L, 0, path);
+  int ok = fsync(fd) == 0;
+  int e = errno;
+  close(fd);
+  errno = e;
+  return luaL_fileresult(L, ok, path);
+}
+
 static const luaL_Reg sys_funcs[] = {
+  {"mkdir", l_mkdir},
+  {"fsync", l_fsync},
   {"isatty", l_isatty},
   {"clock", l_clock},
   {"peak_rss_mb", l_peak_rss_mb},

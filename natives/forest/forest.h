@@ -24,8 +24,8 @@
  *    Machine Learning 63, 2006): one threshold per feature drawn uniformly
  *    in [min, max) of the node's values.
  *
- * Features are float32 stored column-major; a row goes left when
- * (double)x <= threshold.  Each tree draws from its own stream
+ * Features are float32, stored column-major (plus a row-major copy for
+ * small nodes); a row goes left when (double)x <= threshold.  Each tree draws from its own stream
  * rng_stream(seed, tree index): the bootstrap first, then the splitter;
  * trees are built in parallel (OpenMP, one tree per task), so a forest is
  * bit-identical for any thread count.  Probabilities average the trees'
@@ -88,10 +88,13 @@ typedef struct ForestParams {
 } ForestParams;
 
 /* The training data.  x is (d, n) column-major float32 (column j at
- * x + j * n), finite; y (n) in 0..k-1; w (n) finite, >= 0 (the sample
- * weights times the class weights) or NULL for all ones. */
+ * x + j * n), finite; xrow the same values row-major (n, d), read for
+ * nodes holding under 1/16 of the rows, or NULL; y (n) in 0..k-1; w (n)
+ * finite, >= 0 (the sample weights times the class weights) or NULL for
+ * all ones. */
 typedef struct ForestData {
   const float *x;
+  const float *xrow;  /* (n, d) row-major copy, or NULL */
   const int32_t *y;
   const double *w;
   int64_t n;
@@ -174,9 +177,12 @@ static inline float forest_key_float(uint32_t k) {
   c.u = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
   return c.f;
 }
-/* Sort keys (n) by their top 32 bits, stably (LSD radix sort, 8-bit
- * digits, passes whose digit is constant skipped; Knuth TAOCP 5.2.5), tmp
- * (n) scratch.  Insertion sort below 32 elements. */
+/* Sort keys (n) into increasing order of the whole 64-bit word, tmp (n)
+ * scratch: insertion sort below 16 keys, quicksort below 512, else an LSD
+ * radix sort of the top 32 bits (8-bit digits, passes whose digit is
+ * constant skipped; Knuth TAOCP 5.2.5), which is stable, so for keys whose
+ * low words increase in input order every path gives the stable sort by
+ * the top word. */
 void forest_sort_keys(uint64_t *keys, uint64_t *tmp, int64_t n);
 /* Reference twin: stable merge sort by the top 32 bits. */
 void forest_sort_keys_ref(uint64_t *keys, uint64_t *tmp, int64_t n);

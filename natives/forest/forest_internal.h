@@ -22,6 +22,8 @@ typedef struct ForestRec {
 typedef struct ForestWork {
   int64_t n;
   int d, k;
+  int unit;          /* every weight is 1 (wt is all ones) */
+  int intw;          /* every weight an integer < 2^24, k <= 256 */
   int32_t *idx;      /* (n) node rows, each node a range, increasing rows */
   int32_t *lab;      /* (n) class of idx[p] */
   double *wt;        /* (n) weight of idx[p] */
@@ -35,6 +37,7 @@ typedef struct ForestWork {
   int32_t *features; /* (d) sklearn's features permutation */
   int32_t *constant; /* (d) sklearn's constant_features */
   double *sums;      /* (3k) node totals, left sums, best left sums */
+  int64_t *isums;    /* (k) left sums of the integer scan */
   ForestRec *stack;
   int64_t stack_cap;
 } ForestWork;

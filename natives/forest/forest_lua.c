@@ -353,6 +353,7 @@ static void *tree_field(lua_State *L, int i, int t, const char *name,
  * so prediction always ends at a leaf. */
 static int l_model(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkstack(L, 40, "model");
   lua_getfield(L, 1, "n_features");
   int ok;
   lua_Integer d = lua_tointegerx(L, -1, &ok);
@@ -434,6 +435,7 @@ static int l_model(lua_State *L) {
 /* ---- fit ---- */
 
 static int l_fit(lua_State *L) {
+  luaL_checkstack(L, 40, "fit");
   Tensor *X = check_X(L, 1);
   const int64_t n = X->shape[0];
   const int d = (int)X->shape[1];
@@ -498,7 +500,11 @@ static int l_fit(lua_State *L) {
       argfail(L, 3, "sample_weight (times class_weight) sums to 0: no row to learn from");
   }
   float *xc = X_columns(L, 1, X);
-  ForestData D = {xc, y, w, n, d, k};
+  int64_t rshape[2] = {n, d};
+  float *xr = tensor_f32(credo_newtensor(L, TENSOR_F32, 2, rshape));
+  for (int64_t r = 0; r < n; r++)
+    for (int64_t c = 0; c < d; c++) xr[r * d + c] = xc[c * n + r];
+  ForestData D = {xc, xr, y, w, n, d, k};
   ForestModel *m = newbox(L);
   credo_status s = forest_fit(m, &D, &p);
   if (s != CREDO_OK) return credo_statuserror(L, "fit", s);

@@ -106,6 +106,7 @@ void forest_work_free(ForestWork *W) {
   free(W->features);
   free(W->constant);
   free(W->sums);
+  free(W->isums);
   free(W->stack);
   memset(W, 0, sizeof *W);
 }
@@ -126,11 +127,12 @@ credo_status forest_work_alloc(ForestWork *W, int64_t n, int d, int k) {
   W->features = malloc((size_t)d * sizeof *W->features);
   W->constant = malloc((size_t)d * sizeof *W->constant);
   W->sums = malloc((size_t)k * 3 * sizeof *W->sums);
+  W->isums = malloc((size_t)k * sizeof *W->isums);
   W->stack_cap = 64;
   W->stack = malloc((size_t)W->stack_cap * sizeof *W->stack);
   if (!W->idx || !W->lab || !W->wt || !W->tidx || !W->tlab || !W->twt ||
       !W->xf || !W->xbest || !W->keys || !W->ktmp || !W->features ||
-      !W->constant || !W->sums || !W->stack) {
+      !W->constant || !W->sums || !W->isums || !W->stack) {
     forest_work_free(W);
     return CREDO_ENOMEM;
   }
@@ -180,6 +182,11 @@ static int64_t add_node(ForestTree *t) {
 
 /* ---- split search ---- */
 
+#define PREFETCH 16
+#ifndef ROW_GATHER_RATIO
+#define ROW_GATHER_RATIO 16
+#endif
+
 typedef struct Split {
   int64_t pos;        /* rows start..pos-1 go left; end: no split found */
   int feature;
@@ -214,15 +221,75 @@ static void gather(float *xf, const float *col, const int32_t *idx, int64_t m,
   *mx = hi;
 }
 
-/* Best split of the sorted values of one feature (BestSplitter): returns 1
- * if it improved *best_proxy, having updated *best and best_left. */
+/* The same from the row-major copy: x[idx[p] * d]. */
+static void gather_rows(float *xf, const float *x, int64_t d, const int32_t *idx,
+                        int64_t m, float *mn, float *mx) {
+  float lo = x[idx[0] * d], hi = lo;
+  xf[0] = lo;
+  for (int64_t p = 1; p < m; p++) {
+    if (p + PREFETCH < m) __builtin_prefetch(x + idx[p + PREFETCH] * d);
+    float v = x[idx[p] * d];
+    xf[p] = v;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  *mn = lo;
+  *mx = hi;
+}
+
+/* Record a new best split at a boundary of the sorted values: vp the last
+ * value on the left, vn the first on the right, q rows on the left with
+ * class weights sl (k) summing to wl.  Rare, so kept out of the scans. */
+static void record(const NodeCtx *C, int k, int f, int64_t q, double vp,
+                   double vn, const double *sl, double wl, Split *best,
+                   double *best_left) {
+  double thr = vp / 2.0 + vn / 2.0;
+  if (thr == vn || thr == INFINITY || thr == -INFINITY) thr = vp;
+  best->pos = C->start + q;
+  best->feature = f;
+  best->threshold = thr;
+  best->wl = wl;
+  memcpy(best_left, sl, (size_t)k * sizeof *sl);
+}
+
+/* The candidate at a boundary: skipped when a child is too light, kept
+ * when it beats the best so far (sklearn's strict ">": the first of equal
+ * candidates wins). */
+static inline int consider(const NodeCtx *C, int k, int f, int64_t q, double vp,
+                           double vn, const double *sl, double wl,
+                           double *best_proxy, Split *best, double *best_left) {
+  double wr = C->wn - wl;
+  if (wl < C->min_weight_leaf || wr < C->min_weight_leaf) return 0;
+  double proxy = proxy_improvement(C->P->criterion, C->st, sl, k, wl, wr);
+  if (!(proxy > *best_proxy)) return 0;
+  *best_proxy = proxy;
+  record(C, k, f, q, vp, vn, sl, wl, best, best_left);
+  return 1;
+}
+
+/* The same for two classes, with the class weights in registers. */
+static inline int consider2(const NodeCtx *C, int f, int64_t q, double vp,
+                            double vn, double a0, double a1, double wl,
+                            double *best_proxy, Split *best, double *best_left) {
+  double wr = C->wn - wl;
+  if (wl < C->min_weight_leaf || wr < C->min_weight_leaf) return 0;
+  double sl[2] = {a0, a1};
+  double proxy = proxy_improvement(C->P->criterion, C->st, sl, 2, wl, wr);
+  if (!(proxy > *best_proxy)) return 0;
+  *best_proxy = proxy;
+  record(C, 2, f, q, vp, vn, sl, wl, best, best_left);
+  return 1;
+}
+
+/* Best split of the sorted values of one feature (BestSplitter), for any
+ * weights: the sort key's low word is the row's position in the node.
+ * Returns 1 if it improved *best_proxy, having updated *best and
+ * best_left. */
 static int eval_best(ForestWork *W, const NodeCtx *C, int f, double *best_proxy,
                      Split *best, double *best_left) {
   const int k = W->k;
   const int64_t m = C->end - C->start;
   const int64_t msl = C->P->min_samples_leaf;
-  const double mwl = C->min_weight_leaf, wn = C->wn;
-  const forest_criterion crit = C->P->criterion;
   const float *xf = W->xf;
   const int32_t *lab = W->lab + C->start;
   const double *wt = W->wt + C->start;
@@ -246,20 +313,67 @@ static int eval_best(ForestWork *W, const NodeCtx *C, int f, double *best_proxy,
     v = vn;
     if (vn <= vp + FOREST_FEATURE_THRESHOLD) continue; /* same value */
     if (q < msl || m - q < msl) continue;
-    double wr = wn - wl;
-    if (wl < mwl || wr < mwl) continue;
-    double proxy = proxy_improvement(crit, C->st, sl, k, wl, wr);
-    if (proxy > *best_proxy) {
-      *best_proxy = proxy;
-      double thr = vp / 2.0 + vn / 2.0;
-      if (thr == vn || thr == INFINITY || thr == -INFINITY) thr = vp;
-      best->pos = C->start + q;
-      best->feature = f;
-      best->threshold = thr;
-      best->wl = wl;
-      memcpy(best_left, sl, (size_t)k * sizeof *sl);
-      improved = 1;
+    improved |= consider(C, k, f, q, vp, vn, sl, wl, best_proxy, best, best_left);
+  }
+  return improved;
+}
+
+/* eval_best for integer weights (W->intw): the sort key's low word
+ * carries the row's weight and class (w << 8 | class) instead of its
+ * position, so the scan reads nothing but the sorted keys; sums are exact
+ * integers, equal to the double sums sklearn forms. */
+static int eval_best_int(ForestWork *W, const NodeCtx *C, int f,
+                         double *best_proxy, Split *best, double *best_left) {
+  const int k = W->k;
+  const int64_t m = C->end - C->start;
+  const int64_t msl = C->P->min_samples_leaf;
+  const float *xf = W->xf;
+  const int32_t *lab = W->lab + C->start;
+  const double *wt = W->wt + C->start;
+  uint64_t *keys = W->keys;
+  double *sl = W->sums + k;
+  int64_t *si = W->isums;
+  for (int64_t p = 0; p < m; p++)
+    keys[p] = ((uint64_t)forest_float_key(xf[p]) << 32) |
+              ((uint64_t)(uint32_t)wt[p] << 8) | (uint64_t)(uint32_t)lab[p];
+  forest_sort_keys(keys, W->ktmp, m);
+  int improved = 0;
+  uint32_t kprev = (uint32_t)(keys[0] >> 32);
+  if (k == 2) {
+    int64_t wl = 0, s1 = 0;
+    for (int64_t q = 0; q < m;) {
+      uint32_t lo = (uint32_t)keys[q];
+      int64_t w = lo >> 8;
+      wl += w;
+      s1 += (lo & 1) ? w : 0;
+      q++;
+      if (q == m) break;
+      uint32_t knext = (uint32_t)(keys[q] >> 32);
+      double vp = (double)forest_key_float(kprev), vn = (double)forest_key_float(knext);
+      kprev = knext;
+      if (vn <= vp + FOREST_FEATURE_THRESHOLD) continue; /* same value */
+      if (q < msl || m - q < msl) continue;
+      improved |= consider2(C, f, q, vp, vn, (double)(wl - s1), (double)s1, (double)wl,
+                            best_proxy, best, best_left);
     }
+    return improved;
+  }
+  memset(si, 0, (size_t)k * sizeof *si);
+  int64_t wl = 0;
+  for (int64_t q = 0; q < m;) {
+    uint32_t lo = (uint32_t)keys[q];
+    int64_t w = lo >> 8;
+    wl += w;
+    si[lo & 0xff] += w;
+    q++;
+    if (q == m) break;
+    uint32_t knext = (uint32_t)(keys[q] >> 32);
+    double vp = (double)forest_key_float(kprev), vn = (double)forest_key_float(knext);
+    kprev = knext;
+    if (vn <= vp + FOREST_FEATURE_THRESHOLD) continue;
+    if (q < msl || m - q < msl) continue;
+    for (int c = 0; c < k; c++) sl[c] = (double)si[c];
+    improved |= consider(C, k, f, q, vp, vn, sl, (double)wl, best_proxy, best, best_left);
   }
   return improved;
 }
@@ -282,7 +396,22 @@ static int eval_random(ForestWork *W, const NodeCtx *C, int f, float mn,
   memset(sl, 0, (size_t)k * sizeof *sl);
   double wl = 0.0;
   int64_t nl = 0;
-  if (k == 2) {
+  if (k == 2 && W->unit) {
+    /* unit weights: integer counts against the largest float <= thr,
+     * which decides (double)x <= thr exactly, in SIMD lanes */
+    float tf = (float)thr;
+    if ((double)tf > thr) tf = nextafterf(tf, -INFINITY);
+    int64_t n1 = 0;
+#pragma omp simd reduction(+ : nl, n1)
+    for (int64_t p = 0; p < m; p++) {
+      int go = xf[p] <= tf;
+      nl += go;
+      n1 += go & lab[p];
+    }
+    sl[1] = (double)n1;
+    sl[0] = (double)(nl - n1);
+    wl = (double)nl;
+  } else if (k == 2) {
     double s1 = 0.0;
     for (int64_t p = 0; p < m; p++) {
       int go = (double)xf[p] <= thr;
@@ -352,7 +481,10 @@ static void node_split(ForestWork *W, const NodeCtx *C, double impurity,
     f_j += n_found;
     int f = features[f_j];
     float mn, mx;
-    gather(W->xf, D->x + (size_t)f * (size_t)D->n, W->idx + start, m, &mn, &mx);
+    if (D->xrow && m * ROW_GATHER_RATIO < D->n)
+      gather_rows(W->xf, D->xrow + f, D->d, W->idx + start, m, &mn, &mx);
+    else
+      gather(W->xf, D->x + (size_t)f * (size_t)D->n, W->idx + start, m, &mn, &mx);
     if ((double)mx <= (double)mn + FOREST_FEATURE_THRESHOLD) { /* constant */
       tmp = features[f_j];
       features[f_j] = features[n_total];
@@ -365,9 +497,13 @@ static void node_split(ForestWork *W, const NodeCtx *C, double impurity,
     tmp = features[f_i];
     features[f_i] = features[f_j];
     features[f_j] = tmp;
-    int improved = C->P->splitter == FOREST_BEST
-                       ? eval_best(W, C, f, &best_proxy, best, best_left)
-                       : eval_random(W, C, f, mn, mx, &best_proxy, best, best_left);
+    int improved;
+    if (C->P->splitter == FOREST_RANDOM)
+      improved = eval_random(W, C, f, mn, mx, &best_proxy, best, best_left);
+    else if (W->intw)
+      improved = eval_best_int(W, C, f, &best_proxy, best, best_left);
+    else
+      improved = eval_best(W, C, f, &best_proxy, best, best_left);
     if (improved) { /* keep this feature's values for the partition */
       float *t = W->xf;
       W->xf = W->xbest;
@@ -397,7 +533,7 @@ static void node_split(ForestWork *W, const NodeCtx *C, double impurity,
     assert(L == best->pos);
     memcpy(idx + L, W->tidx, (size_t)R * sizeof *idx);
     memcpy(lab + L, W->tlab, (size_t)R * sizeof *lab);
-    memcpy(wt + L, W->twt, (size_t)R * sizeof *wt);
+    if (!W->unit) memcpy(wt + L, W->twt, (size_t)R * sizeof *wt);
     double wl = best->wl, wr = C->wn - wl, wn = C->wn;
     children_impurity(C->P->criterion, C->st, best_left, k, wl, wr,
                       &best->imp_left, &best->imp_right);
@@ -434,6 +570,12 @@ credo_status forest_tree_grow_work(ForestWork *W, ForestTree *t,
     W->wt[p] = w ? w[i] : 1.0;
     wN += W->wt[p];
   }
+  W->unit = w == NULL; /* wt stays all ones whatever the partitions do */
+  /* integer weights below 2^24 (bootstrap counts) with at most 256
+   * classes and an exact total: the integer scan (eval_best_int) */
+  W->intw = k <= 256 && wN < 9007199254740992.0;
+  for (int64_t p = 0; p < m0 && W->intw; p++)
+    W->intw = W->wt[p] == floor(W->wt[p]) && W->wt[p] < 16777216.0;
   for (int j = 0; j < D->d; j++) W->features[j] = j;
   const double min_weight_leaf = P->min_weight_fraction * wN;
   double *st = W->sums;

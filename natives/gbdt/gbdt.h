@@ -114,6 +114,12 @@ static inline int gbdt_bin_value(const float *cuts, int ncuts, float x) {
   return lo;
 }
 
+/* malloc for the large arrays (codes, row indices, gradients): 2 MB
+ * aligned and advised for transparent huge pages when at least 2 MB, so the
+ * random row gathers of deep nodes do not also miss the TLB.  Free with
+ * free(). */
+void *gbdt_alloc_big(size_t n);
+
 /* Quantile-bin X (n, d), NaN = missing, no infinities (the caller checks).
  * Cuts from every row's exact sorted values (LSD radix sort), then codes.
  * On failure *b is left empty (safe to free). */
@@ -135,12 +141,15 @@ typedef struct GbdtGH {
 void gbdt_hist_group(GbdtGH *hist, const GbdtBins *b, int grp, unsigned mask,
                      const uint32_t *idx, int64_t first, const float *gh,
                      int64_t m);
-/* hist (entries of the nfeat features feats, any order) += the rows
- * idx[0..m) with gradient pairs gh (m, 2), reading the row-major codes:
- * one cache line per row, for nodes whose rows are spread thin.  Each entry
- * receives its rows in order, as gbdt_hist_group. */
+/* hist (entries of the nfeat features feats, any order) += m rows of
+ * row-major codes (stride bytes apart) with gradient pairs gh (m, 2): row i
+ * is rows + idx[i] * stride (rows = b->rows, stride d: the rows of a node
+ * spread thin, one cache line per row), or rows + i * stride when idx is
+ * NULL (codes already in node order).  Each entry receives its rows in
+ * order, as gbdt_hist_group. */
 void gbdt_hist_rows(GbdtGH *hist, const GbdtBins *b, const int *feats,
-                    int nfeat, const uint32_t *idx, const float *gh, int64_t m);
+                    int nfeat, const uint8_t *rows, int64_t stride,
+                    const uint32_t *idx, const float *gh, int64_t m);
 /* Reference twin: the same sums, one feature at a time, plain loops. */
 void gbdt_hist_group_ref(GbdtGH *hist, const GbdtBins *b, int grp,
                          unsigned mask, const uint32_t *idx, int64_t first,

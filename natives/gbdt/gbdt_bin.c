@@ -15,6 +15,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---- cuts ---- */
 
@@ -109,6 +110,17 @@ static void radix_sort_u32(uint32_t *keys, uint32_t *tmp, int64_t m) {
 
 /* ---- the bin matrix ---- */
 
+void *gbdt_alloc_big(size_t n) {
+  const size_t huge = (size_t)2 << 20;
+  if (n < huge) return malloc(n ? n : 1);
+  size_t r = (n + huge - 1) / huge * huge; /* a multiple of the alignment */
+  void *p = aligned_alloc(huge, r);
+#ifdef MADV_HUGEPAGE
+  if (p) madvise(p, r, MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
+  return p;
+}
+
 void gbdt_bins_free(GbdtBins *b) {
   free(b->codes);
   free(b->rows);
@@ -119,16 +131,17 @@ void gbdt_bins_free(GbdtBins *b) {
   memset(b, 0, sizeof *b);
 }
 
-/* Per-feature lookup from the top 16 bits of a value's key: lut[p] packs
- * lo (bits 0..7) = number of thresholds <= the smallest value with prefix
- * p, and hi (bits 8..15) = the same for the largest; lo == hi means no
- * threshold falls inside the prefix and lo is the code. */
-#define LUT_SIZE 65536
-
-static void build_lut(uint16_t *lut, const float *cuts, int nc) {
-  int lo = 0, hi = 0;
-  for (uint32_t p = 0; p < LUT_SIZE; p++) {
-    uint32_t kmin = p << 16, kmax = kmin | 0xFFFFu;
+/* Per-feature lookup from the top `bits` bits of a value's key (16, or 12
+ * for more than 256 features to bound the tables at 8 KB each): lut[p]
+ * packs lo (bits 0..7) = number of thresholds <= the smallest value with
+ * prefix p and hi (bits 8..15) = the same for the largest.  lo == hi (most
+ * prefixes) means no threshold falls inside and lo is the code; otherwise
+ * a binary search over thresholds lo..hi-1 finishes. */
+static void build_lut(uint16_t *lut, int bits, const float *cuts, int nc) {
+  int lo = 0, hi = 0, sh = 32 - bits;
+  uint32_t size = 1u << bits;
+  for (uint32_t p = 0; p < size; p++) {
+    uint32_t kmin = p << sh, kmax = kmin | ((1u << sh) - 1u);
     while (lo < nc && float_key(cuts[lo]) <= kmin) lo++;
     if (hi < lo) hi = lo;
     while (hi < nc && float_key(cuts[hi]) <= kmax) hi++;
@@ -138,14 +151,21 @@ static void build_lut(uint16_t *lut, const float *cuts, int nc) {
 
 /* Code of x: the missing code for NaN, else the number of cuts <= x (with
  * -0 read as +0, as the cuts are). */
-static inline uint32_t lut_code(const uint16_t *lut, const float *cuts,
+static inline uint32_t lut_code(const uint16_t *lut, int bits, const float *cuts,
                                 int nc, float x) {
   if (x != x) return (uint32_t)nc + 1;
   x += 0.0f;
-  uint32_t e = lut[float_key(x) >> 16], c = e & 255u;
-  if (c != e >> 8)
-    while ((int)c < nc && cuts[c] <= x) c++;
-  return c;
+  uint32_t e = lut[float_key(x) >> (32 - bits)], lo = e & 255u, n = (e >> 8) - lo;
+  while (n > 0) { /* upper_bound in cuts[lo .. lo + n) */
+    uint32_t half = n >> 1;
+    if (cuts[lo + half] <= x) {
+      lo += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
+  return lo;
 }
 
 /* Cuts (room for max_bin - 1 each) of the features of group g, from one
@@ -189,14 +209,16 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
   b->ngroups = ng;
   size_t nrows;
   if (credo_mul_size((size_t)d, (size_t)n, &nrows)) return CREDO_ENOMEM;
-  b->codes = malloc(ncodes ? ncodes : 1);
+  b->codes = gbdt_alloc_big(ncodes);
   /* the row-major copy pays off while a row fits in a cache line or two */
-  b->rows = d <= GBDT_ROWS_MAX_D ? malloc(nrows ? nrows : 1) : NULL;
+  b->rows = d <= GBDT_ROWS_MAX_D ? gbdt_alloc_big(nrows) : NULL;
   b->nbins = calloc((size_t)d, sizeof *b->nbins);
   b->cut_ptr = calloc((size_t)d + 1, sizeof *b->cut_ptr);
   b->hoff = calloc((size_t)d + 1, sizeof *b->hoff);
   float *allcuts = malloc((size_t)d * (size_t)(max_bin - 1) * sizeof *allcuts);
-  uint16_t *lut = malloc((size_t)d * LUT_SIZE * sizeof *lut);
+  int bits = d <= 256 ? 16 : 12;
+  size_t lutn = (size_t)1 << bits;
+  uint16_t *lut = malloc((size_t)d * lutn * sizeof *lut);
   if (!b->codes || (!b->rows && d <= GBDT_ROWS_MAX_D) || !b->nbins || !b->cut_ptr || !b->hoff || !allcuts ||
       !lut) {
     free(allcuts);
@@ -220,7 +242,7 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
         group_cuts(allcuts, b->nbins, X, g, max_bin, keys, tmp);
         for (int j = 4 * g; j < d && j < 4 * g + 4; j++) {
           int nc = b->nbins[j] > 0 ? b->nbins[j] - 1 : 0;
-          build_lut(lut + (size_t)j * LUT_SIZE, allcuts + (size_t)j * (max_bin - 1), nc);
+          build_lut(lut + (size_t)j * lutn, bits, allcuts + (size_t)j * (max_bin - 1), nc);
         }
       }
     }
@@ -265,7 +287,7 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
           int j = 4 * g + l;
           uint32_t c = b->nbins[j] == 0
                            ? 0u /* all missing: code 0 is the missing bin */
-                           : lut_code(lut + (size_t)j * LUT_SIZE, b->cuts + b->cut_ptr[j],
+                           : lut_code(lut + (size_t)j * lutn, bits, b->cuts + b->cut_ptr[j],
                                       (int)(b->cut_ptr[j + 1] - b->cut_ptr[j]),
                                       row[(int64_t)j * X->cs]);
           w |= c << (8 * l);

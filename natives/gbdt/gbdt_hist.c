@@ -121,31 +121,27 @@ void gbdt_hist_group(GbdtGH *hist, const GbdtBins *b, int grp, unsigned mask,
 }
 
 void gbdt_hist_rows(GbdtGH *hist, const GbdtBins *b, const int *feats,
-                    int nfeat, const uint32_t *idx, const float *gh, int64_t m) {
+                    int nfeat, const uint8_t *rows, int64_t stride,
+                    const uint32_t *idx, const float *gh, int64_t m) {
   int d = b->d;
   const int64_t *hoff = b->hoff;
-  if (nfeat == d) {
-    for (int64_t i = 0; i < m; i++) {
+  for (int64_t i = 0; i < m; i++) {
+    const uint8_t *row;
+    if (idx) {
       if (i + PREFETCH_ROWS < m) {
-        const uint8_t *q = b->rows + (size_t)idx[i + PREFETCH_ROWS] * (size_t)d;
+        const uint8_t *q = rows + (int64_t)idx[i + PREFETCH_ROWS] * stride;
         __builtin_prefetch(q);
         __builtin_prefetch(q + d - 1);
       }
-      const uint8_t *row = b->rows + (size_t)idx[i] * (size_t)d;
-      ghvec v = gh_load(gh + 2 * i);
+      row = rows + (int64_t)idx[i] * stride;
+    } else {
+      row = rows + i * stride;
+    }
+    ghvec v = gh_load(gh + 2 * i);
+    if (nfeat == d)
       for (int j = 0; j < d; j++) gh_add(hist + hoff[j] + row[j], v);
-    }
-  } else {
-    for (int64_t i = 0; i < m; i++) {
-      if (i + PREFETCH_ROWS < m) {
-        const uint8_t *q = b->rows + (size_t)idx[i + PREFETCH_ROWS] * (size_t)d;
-        __builtin_prefetch(q);
-        __builtin_prefetch(q + d - 1);
-      }
-      const uint8_t *row = b->rows + (size_t)idx[i] * (size_t)d;
-      ghvec v = gh_load(gh + 2 * i);
+    else
       for (int k = 0; k < nfeat; k++) gh_add(hist + hoff[feats[k]] + row[feats[k]], v);
-    }
   }
 }
 

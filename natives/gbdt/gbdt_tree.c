@@ -267,7 +267,8 @@ static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
                         : g->part + (size_t)(partoff[tk.s] + tk.blk) * (size_t)g->nent;
       if (tk.grp < 0) { /* a sparse node: all features from the row-major codes */
         memset(out, 0, (size_t)g->nent * sizeof *out);
-        gbdt_hist_rows(out, b, g->feats, g->nfeat, g->idx + b0, g->gh + 2 * b0, m);
+        gbdt_hist_rows(out, b, g->feats, g->nfeat, b->rows, b->d, g->idx + b0,
+                       g->gh + 2 * b0, m);
         continue;
       }
       int grp = g->grp[tk.grp];
@@ -378,12 +379,27 @@ static credo_status level_rows(Grower *g, TNode **L, int nl, TNode **D, int nd,
         continue;
       }
       int64_t c = 0; /* partition: count the block's left rows */
-      for (int64_t r = b0; r < b1; r++) {
-        if (r + 32 < b1) __builtin_prefetch(words + idx[r + 32]);
-        int code = (int)((words[idx[r]] >> sh) & 255u);
-        uint8_t left = (uint8_t)((code <= sb) | ((code == miss) & dl));
-        g->dir[r] = left;
-        c += left;
+      uint8_t *dir = g->dir; /* a local: stores through uint8_t* alias g */
+      if (sparse_node(g, nd_)) {
+        /* read the row-major codes: the lines the children's histograms
+         * read next are then in cache */
+        const uint8_t *rows = b->rows + f;
+        int64_t d = b->d;
+        for (int64_t r = b0; r < b1; r++) {
+          if (r + 16 < b1) __builtin_prefetch(rows + (int64_t)idx[r + 16] * d);
+          int code = rows[(int64_t)idx[r] * d];
+          uint8_t left = (uint8_t)((code <= sb) | ((code == miss) & dl));
+          dir[r] = left;
+          c += left;
+        }
+      } else {
+        for (int64_t r = b0; r < b1; r++) {
+          if (r + 32 < b1) __builtin_prefetch(words + idx[r + 32]);
+          int code = (int)((words[idx[r]] >> sh) & 255u);
+          uint8_t left = (uint8_t)((code <= sb) | ((code == miss) & dl));
+          dir[r] = left;
+          c += left;
+        }
       }
       cl[i] = c;
     }
@@ -407,15 +423,20 @@ static credo_status level_rows(Grower *g, TNode **L, int nl, TNode **D, int nd,
       int64_t b1 = nd_->end - b0 < GBDT_BLOCK ? nd_->end : b0 + GBDT_BLOCK;
       int64_t pl = nd_->begin + off[i];
       int64_t pr = nd_->begin + nleft[tk.s] + ((b0 - nd_->begin) - off[i]);
+      const uint32_t *idx = g->idx;
+      const uint8_t *dir = g->dir;
+      const float *gh = g->gh;
+      uint32_t *idx2 = g->idx2;
+      float *gh2 = g->gh2;
       for (int64_t r = b0; r < b1; r++) {
-        uint32_t row = g->idx[r];
-        int64_t left = g->dir[r];
+        int64_t left = dir[r];
         int64_t dst = pr + ((pl - pr) & -left); /* no branch to mispredict */
         pl += left;
         pr += 1 - left;
-        g->idx2[dst] = row;
-        g->gh2[2 * dst] = g->gh[2 * r];
-        g->gh2[2 * dst + 1] = g->gh[2 * r + 1];
+        idx2[dst] = idx[r];
+        uint64_t pair; /* the (g, h) pair as one 8-byte move */
+        memcpy(&pair, gh + 2 * r, sizeof pair);
+        memcpy(gh2 + 2 * dst, &pair, sizeof pair);
       }
     }
   }
@@ -647,15 +668,20 @@ fail:
 /* Gradient pairs of rows idx[0..m) into gh (m, 2), in float as XGBoost's
  * RegLossObj: logistic p = sigmoid(margin), g = p - y, h = max(p(1-p),
  * 1e-16); squared error g = margin - y, h = 1; both times the row weight
- * (and scale_pos_weight when y == 1). */
-static void gradients(float *gh, const uint32_t *idx, int64_t m,
+ * (and scale_pos_weight when y == 1).  With identity, idx is first set to
+ * 0..m-1.  *G, *H = the sums, per block of GBDT_BLOCK rows then over the
+ * blocks in order (part: 2 per block). */
+static void gradients(float *gh, uint32_t *idx, int64_t m, int identity,
                       const float *margin, const float *y, const float *w,
-                      gbdt_objective obj, float spw, int nt) {
+                      gbdt_objective obj, float spw, int nt, double *part,
+                      double *G, double *H) {
   int64_t nblk = (m + GBDT_BLOCK - 1) / GBDT_BLOCK;
 #pragma omp parallel for schedule(static) num_threads(nt)
   for (int64_t blk = 0; blk < nblk; blk++) {
     int64_t i1 = (blk + 1) * GBDT_BLOCK < m ? (blk + 1) * GBDT_BLOCK : m;
+    double sg = 0, sh = 0;
     for (int64_t i = blk * GBDT_BLOCK; i < i1; i++) {
+      if (identity) idx[i] = (uint32_t)i;
       uint32_t r = idx[i];
       float g, h, lab = y[r];
       if (obj == GBDT_OBJ_LOGISTIC) {
@@ -671,8 +697,19 @@ static void gradients(float *gh, const uint32_t *idx, int64_t m,
       if (lab == 1.0f) wt *= spw;
       gh[2 * i] = g * wt;
       gh[2 * i + 1] = h * wt;
+      sg += (double)gh[2 * i];
+      sh += (double)gh[2 * i + 1];
     }
+    part[2 * blk] = sg;
+    part[2 * blk + 1] = sh;
   }
+  double sg = 0, sh = 0;
+  for (int64_t blk = 0; blk < nblk; blk++) {
+    sg += part[2 * blk];
+    sh += part[2 * blk + 1];
+  }
+  *G = sg;
+  *H = sh;
 }
 
 static int cmp_int(const void *a, const void *b) {
@@ -757,9 +794,10 @@ credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
   memset(&g, 0, sizeof g);
   credo_status st = gbdt_bins_build(&bins, X, p->max_bin, nt);
   if (st) return st;
-  float *margin = malloc((size_t)n * sizeof *margin);
+  float *margin = gbdt_alloc_big((size_t)n * sizeof *margin);
   uint32_t *oob = p->subsample < 1.0 ? malloc((size_t)n * sizeof *oob) : NULL;
   int *feats = malloc((size_t)d * sizeof *feats);
+  double *gpart = malloc((size_t)(2 * (n / GBDT_BLOCK + 1)) * sizeof *gpart);
   float **emargin = n_evals > 0 ? calloc((size_t)n_evals, sizeof *emargin) : NULL;
   size_t nhist = (size_t)p->n_estimators * (size_t)n_evals * (size_t)m->n_metrics;
   m->history = malloc((nhist ? nhist : 1) * sizeof *m->history);
@@ -767,14 +805,14 @@ credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
   g.p = &p->tree;
   g.nt = nt;
   g.nent = bins.hoff[d];
-  g.idx = malloc((size_t)n * sizeof *g.idx);
-  g.idx2 = malloc((size_t)n * sizeof *g.idx2);
-  g.gh = malloc((size_t)n * 2 * sizeof *g.gh);
-  g.gh2 = malloc((size_t)n * 2 * sizeof *g.gh2);
+  g.idx = gbdt_alloc_big((size_t)n * sizeof *g.idx);
+  g.idx2 = gbdt_alloc_big((size_t)n * sizeof *g.idx2);
+  g.gh = gbdt_alloc_big((size_t)n * 2 * sizeof *g.gh);
+  g.gh2 = gbdt_alloc_big((size_t)n * 2 * sizeof *g.gh2);
   g.dir = malloc((size_t)n);
   g.grp = malloc((size_t)bins.ngroups * sizeof *g.grp);
   g.mask = malloc((size_t)bins.ngroups * sizeof *g.mask);
-  int ok = margin && (oob || p->subsample >= 1.0) && feats &&
+  int ok = margin && (oob || p->subsample >= 1.0) && feats && gpart &&
            (emargin || n_evals == 0) && m->history && g.idx && g.idx2 &&
            g.gh && g.gh2 && g.dir && g.grp && g.mask;
   for (int e = 0; ok && e < n_evals; e++) {
@@ -798,8 +836,7 @@ credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
     int64_t nrows = 0, noob = 0;
     int identity = p->subsample >= 1.0;
     if (identity) {
-      for (int64_t i = 0; i < n; i++) g.idx[i] = (uint32_t)i;
-      nrows = n;
+      nrows = n; /* idx = 0..n-1, written by gradients() */
     } else {
       for (int64_t i = 0; i < n; i++) {
         if (rng_uniform(&rng) < p->subsample) g.idx[nrows++] = (uint32_t)i;
@@ -810,12 +847,9 @@ credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
     if (st) goto done;
     g.feats = feats;
     g.ngrp = active_groups(&g, feats, g.nfeat);
-    gradients(g.gh, g.idx, nrows, margin, y, w, p->objective, p->scale_pos_weight, nt);
-    double G = 0, H = 0;
-    for (int64_t i = 0; i < nrows; i++) {
-      G += (double)g.gh[2 * i];
-      H += (double)g.gh[2 * i + 1];
-    }
+    double G, H;
+    gradients(g.gh, g.idx, nrows, identity, margin, y, w, p->objective,
+              p->scale_pos_weight, nt, gpart, &G, &H);
     st = grow_depthwise(&g, nrows, identity, G, H, margin);
     if (st) goto done;
     if (noob > 0) oob_margins(&g, oob, noob, margin);
@@ -863,6 +897,7 @@ done:
   free(margin);
   free(oob);
   free(feats);
+  free(gpart);
   for (int e = 0; emargin && e < n_evals; e++) free(emargin[e]);
   free(emargin);
   grower_free(&g);

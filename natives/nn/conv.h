@@ -10,7 +10,8 @@
  * for both (pooling in floor mode, torch's ceil_mode=False).
  *
  * Convolution (a cross-correlation, as in torch): im2col + one GEMM for the
- * whole batch (Chellapilla, Puri & Simard, "High performance convolutional
+ * whole batch (measured faster than direct loops even for the first layer
+ * of the NERHF CNN, C*K = 3: docs/nn-recurrent.md) (Chellapilla, Puri & Simard, "High performance convolutional
  * neural networks for document processing", 2006):
  *   col (B*Lout, C*K), col[(b,l), (c,k)] = x[b, c, l*stride + k - pad]
  *                                          (0 in the padding),

@@ -17,10 +17,6 @@
 #include <math.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "../tensor/linalg.h"
 #include "rnn.h"
 

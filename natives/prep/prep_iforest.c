@@ -102,6 +102,13 @@ static credo_status build_tree(PrepForest *f, int64_t t, const double *x,
     stack[top++] = (Item){ l, it.begin, a, it.depth + 1 };
   }
   f->n_nodes[t] = used;
+  /* unused slots hold empty leaves, so a forest's arrays are fully
+   * determined by the seed */
+  for (int64_t k = used; k < M; k++) {
+    feature[k] = left[k] = right[k] = -1;
+    size[k] = 0;
+    thr[k] = 0;
+  }
   free(rows); free(feats); free(order); free(stack);
   return CREDO_OK;
 }

@@ -225,11 +225,15 @@ static int l_affine(lua_State *L) {
   return 1;
 }
 
-/* check(op, uarg, X, allow_nan) -> n, d: the checks of check_mat alone
- * (2-d, no inf, no NaN unless allowed, not empty) */
+/* check(op, uarg, X, allow_nan [, allow_empty]) -> n, d: the checks of
+ * check_mat alone (a 2-d X, or a 1-d x read as (n, 1); no inf, no NaN
+ * unless allowed, not empty unless allowed) */
 static int l_check(lua_State *L) {
   OPARGS;
-  Mat m = check_mat(L, 3, op, uarg, "X", 2, lua_toboolean(L, 4) ? MAT_NAN_OK : 0);
+  Tensor *t = credo_testtensor(L, 3);
+  int nd = t && t->ndim == 1 ? 1 : 2;
+  int flags = (lua_toboolean(L, 4) ? MAT_NAN_OK : 0) | (lua_toboolean(L, 5) ? MAT_EMPTY_OK : 0);
+  Mat m = check_mat(L, 3, op, uarg, nd == 1 ? "x" : "X", nd, flags);
   lua_pushinteger(L, m.n);
   lua_pushinteger(L, m.d);
   return 2;
@@ -507,6 +511,12 @@ static int l_iforest_score(lua_State *L) {
   return 1;
 }
 
+/* iforest_c(n) -> c(n), the average path length normaliser */
+static int l_iforest_c(lua_State *L) {
+  lua_pushnumber(L, prep_iforest_c(luaL_checknumber(L, 1)));
+  return 1;
+}
+
 /* ---- ReliefF ---- */
 
 /* relieff(op, X, y, k, m, seed) -> weights (float64 d); X is argument 1
@@ -704,6 +714,7 @@ static const luaL_Reg funcs[] = {
   {"bocpd", l_bocpd},
   {"iforest_fit", l_iforest_fit},
   {"iforest_score", l_iforest_score},
+  {"iforest_c", l_iforest_c},
   {"relieff", l_relieff},
   {"unique_rows", l_unique_rows},
   {"lookup", l_lookup},

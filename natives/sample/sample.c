@@ -262,24 +262,28 @@ int64_t sample_complement(int64_t *out, const int64_t *idx, int64_t m,
  * |c_if| < 1), and rounded to float: xf.  For a pair the float key is
  *   key = fl(n_i + n_j) - 2 g,   n_i = fl32(|xf_i|^2),   g = xf_i . xf_j
  * with g summed in any order (an sgemm tile, or FMA registers in the fused
- * path, which also folds the -2 g into one rounding).  It differs from D_ij
- * by at most
- *   e_ij = 2 (d + 10) u (|c_i| + |c_j|)^2 + (d + 2) 2^-100,   u = 2^-24:
- * rounding c to float moves |c_i - c_j|^2 by <= 3u S^2 (S = |c_i| + |c_j|,
- * which bounds |c_i - c_j|), the norms and the final operations add
- * <= 4u S^2, any summation order of the d-term dot product <= d u S^2
- * (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., 3.1),
- * the double D_ij is within (d + 2) 2^-53 S^2 of its real value, and the
- * absolute term covers float underflow; the factor 2 is margin.  With
- * e_i = e_ij bounded using M = max_j |c_j| (so e_ij <= e_i and e_ji <= e_j),
- * if T is the k-th smallest key of row i then every j among its k nearest
- * by D (ties by index included) has key_ij <= T + 2 e_i: the k rows with
- * keys <= T have D <= T + e_i, so the k-th smallest D is <= T + e_i, and
- * such a j has key <= D + e_i.  Each row keeps the L smallest keys it has
- * seen (L = k + 2); when the L-th is above T + 2 e_i nothing dropped can
- * qualify, and the candidates under T + 2 e_i are measured in double and
- * sorted by (distance, index).  Otherwise (many equal distances) the row
- * is measured against all rows.
+ * path, which also folds the -2 g into one rounding).  With u = 2^-24 and
+ * S = |c_i| + |c_j| (which bounds |c_i - c_j|): rounding c to float moves
+ * |c_i - c_j|^2 by <= 3u S^2; rounding the norms, their sum and the final
+ * operation add <= 3u S^2; the dot product, in any summation order, is
+ * within gamma_d sum |xf_i xf_j| <= d u |c_i| |c_j| (Higham, Accuracy and
+ * Stability of Numerical Algorithms, 2nd ed., 3.1), so -2 g adds
+ * <= (d / 2) u S^2; the double distance D_ij is within (d + 2) 2^-53 S^2 of
+ * its real value.  So |key - D_ij| <= (6 + d/2) u S^2 (to first order);
+ * we use the bound
+ *   e_ij = (d + 12) u (|c_i| + |c_j|)^2 + (d + 2) 2^-100,
+ * at least twice that, the absolute term for float underflow.  e_i, the
+ * same with M = max_j |c_j| for |c_j|, bounds every e_ij and e_ji of row
+ * i.  If T is the k-th smallest key of row i then every j among its k
+ * nearest by D (ties by index included) has key_ij <= T + 2 e_i: the k
+ * rows with keys <= T have D <= T + e_i, so the k-th smallest D is
+ * <= T + e_i, and such a j has key <= D + e_i.  Each row keeps the L
+ * smallest keys it has seen (L = k + 1).  Usually the k + 1 smallest keys
+ * are further apart than their bounds, and then their order is the
+ * distances' order (knn_finish_row); otherwise the candidates under
+ * T + 2 e_i are measured in double and sorted by (distance, index), or,
+ * when a dropped key could be under it (many equal distances), the row is
+ * measured against all rows.
  *
  * The tiles.  Only tiles (I, J) with I <= J of the symmetric key matrix are
  * computed; an off-diagonal tile offers key_ij to row i's list and to row
@@ -516,15 +520,26 @@ credo_status sample_knn_ref_f32(int64_t *nn, const float *x, int64_t n,
   return st;
 }
 
-/* Merge row i's lists, then measure the candidates the bound keeps (or all
- * rows).  ck, ci (T*L) and cd (T*L, at least k) are scratch. */
+/* Merge row i's lists into the candidates (ck, ci), sorted by key; then
+ * the answer.  Each key is within e_ij = ceps (|c_i| + |c_j|)^2 + cabs of
+ * its distance (nrm holds |c|), and e_i (M for |c_j|) bounds them all.
+ * A key not in the lists is at or above dmin, the smallest threshold of a
+ * full list.  Fast: if the k first candidates' intervals [key - e, key + e]
+ * are disjoint and in order, and every other candidate (listed or dropped)
+ * lies above the k-th's interval, the k first are the answer, in order.
+ * Otherwise measure in double the candidates within T + 2 e_i (T the k-th
+ * key), or every row when a dropped key could be among them.  ck, ci
+ * (T*L) and cd (T*L, at least k) are scratch. */
 static void knn_finish_row(int64_t *nnrow, int64_t i, const KnnLists *lists,
                            int T, const double *x, int64_t n, int d, int k,
-                           double sc, double e, float *ck, int64_t *ci,
+                           double sc, const double *nrm, double Ms,
+                           double ceps, double cabs, float *ck, int64_t *ci,
                            double *cd) {
   int m = 0;
+  double dmin = INFINITY;
   for (int t = 0; t < T; t++) {
     const KnnLists *s = &lists[t];
+    if (s->cnt[i] == s->L && (double)s->worst[i] < dmin) dmin = s->worst[i];
     for (int q = 0; q < s->cnt[i]; q++) {
       float v = s->key[(size_t)i * (size_t)s->S + q];
       int64_t j = s->idx[(size_t)i * (size_t)s->S + q];
@@ -539,20 +554,21 @@ static void knn_finish_row(int64_t *nnrow, int64_t i, const KnnLists *lists,
     }
   }
   assert(m >= k);
-  double tau = (double)ck[k - 1] + 2 * e;
-  for (int t = 0; t < T; t++)
-    if (lists[t].cnt[i] == lists[t].L && (double)lists[t].worst[i] <= tau) {
-      knn_brute_row(nnrow, cd, i, x, n, d, k, sc);
-      return;
-    }
-  /* Keys more than 2e apart are in the order of their distances: when the
-   * k + 1 smallest keys are, the k first are the answer, in order, without
-   * measuring (and nothing dropped can come closer: it has a larger key) */
-  int sep = 1;
-  for (int q = 0; q < k && q + 1 < m; q++)
-    if (!((double)ck[q + 1] - (double)ck[q] > 2 * e)) sep = 0;
+  double ni = nrm[i], ei = ceps * (ni + Ms) * (ni + Ms) + cabs;
+#define PAIR_E(q) (ceps * (ni + nrm[ci[q]]) * (ni + nrm[ci[q]]) + cabs)
+  double hi = (double)ck[k - 1] + PAIR_E(k - 1);
+  int sep = dmin - ei > hi;
+  for (int q = 0; sep && q + 1 < k; q++)
+    sep = (double)ck[q + 1] - PAIR_E(q + 1) > (double)ck[q] + PAIR_E(q);
+  for (int q = k; sep && q < m; q++) sep = (double)ck[q] - PAIR_E(q) > hi;
+#undef PAIR_E
   if (sep) {
     for (int q = 0; q < k; q++) nnrow[q] = ci[q];
+    return;
+  }
+  double tau = (double)ck[k - 1] + 2 * ei;
+  if (dmin <= tau) {
+    knn_brute_row(nnrow, cd, i, x, n, d, k, sc);
     return;
   }
   int mc = 0;
@@ -670,20 +686,17 @@ knn_tile_fused(KnnLists *s, const float *xf, const float *panel,
       __m256 w[4];
       for (int q = 0; q < 4; q++)
         w[q] = _mm256_set1_ps(i + q < n ? s->worst[i + q] : 0.0f);
-      /* most blocks offer nothing: test the row minima against the row
-       * thresholds and the column minima against the column thresholds
-       * first */
-      __m256 hit = _mm256_or_ps(
-          _mm256_or_ps(_mm256_cmp_ps(_mm256_min_ps(k[0], k[1]), w[0], _CMP_LT_OQ),
-                       _mm256_cmp_ps(_mm256_min_ps(k[2], k[3]), w[1], _CMP_LT_OQ)),
-          _mm256_or_ps(_mm256_cmp_ps(_mm256_min_ps(k[4], k[5]), w[2], _CMP_LT_OQ),
-                       _mm256_cmp_ps(_mm256_min_ps(k[6], k[7]), w[3], _CMP_LT_OQ)));
-      if (!diag) {
-        __m256 c0 = _mm256_min_ps(_mm256_min_ps(k[0], k[2]), _mm256_min_ps(k[4], k[6]));
-        __m256 c1 = _mm256_min_ps(_mm256_min_ps(k[1], k[3]), _mm256_min_ps(k[5], k[7]));
-        hit = _mm256_or_ps(hit, _mm256_or_ps(_mm256_cmp_ps(c0, wc0, _CMP_LT_OQ),
-                                             _mm256_cmp_ps(c1, wc1, _CMP_LT_OQ)));
-      }
+      /* most blocks offer nothing: test the column minima over the four
+       * rows against the larger of the rows' largest threshold and each
+       * column's threshold first (a key below its row's or its column's
+       * threshold is below that) */
+      __m256 w4 = _mm256_max_ps(_mm256_max_ps(w[0], w[1]), _mm256_max_ps(w[2], w[3]));
+      __m256 c0 = _mm256_min_ps(_mm256_min_ps(k[0], k[2]), _mm256_min_ps(k[4], k[6]));
+      __m256 c1 = _mm256_min_ps(_mm256_min_ps(k[1], k[3]), _mm256_min_ps(k[5], k[7]));
+      __m256 hit = diag ? _mm256_or_ps(_mm256_cmp_ps(c0, w4, _CMP_LT_OQ),
+                                       _mm256_cmp_ps(c1, w4, _CMP_LT_OQ))
+                        : _mm256_or_ps(_mm256_cmp_ps(c0, _mm256_max_ps(w4, wc0), _CMP_LT_OQ),
+                                       _mm256_cmp_ps(c1, _mm256_max_ps(w4, wc1), _CMP_LT_OQ));
       if (!_mm256_movemask_ps(hit)) continue;
       unsigned m[4];
       for (int q = 0; q < 4; q++) {
@@ -720,6 +733,7 @@ knn_tile_fused(KnnLists *s, const float *xf, const float *panel,
 }
 
 static int knn_fused_ok(void) {
+  __builtin_cpu_init(); /* idempotent; needed if called before constructors */
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 #else
@@ -814,7 +828,7 @@ static credo_status knn_run(int64_t *nn, const double *x, int64_t n, int d,
         g[(size_t)(j / 16) * 16 * (size_t)d + (size_t)f * 16 + (size_t)(j % 16)] =
             xf[(size_t)j * (size_t)d + f];
   Ms *= 1 + 1e-12;
-  double ceps = 2.0 * (d + 10) * 0x1p-24, cabs = (d + 2) * 0x1p-100;
+  double ceps = (d + 12) * 0x1p-24, cabs = (d + 2) * 0x1p-100;
 
   if (!fused) blas_serial();
   /* Two phases.  The diagonal tiles first, into lists[0] (a diagonal tile
@@ -825,7 +839,8 @@ static credo_status knn_run(int64_t *nn, const double *x, int64_t n, int d,
    * lists[0] already holds enough keys below.  So a thread's list is not
    * filled from scratch, and the work does not grow with the thread
    * count. */
-#pragma omp parallel num_threads(T)
+  int fail = 0;
+#pragma omp parallel num_threads(T) reduction(| : fail)
   {
 #ifdef _OPENMP
     int t = omp_get_thread_num();
@@ -833,15 +848,20 @@ static credo_status knn_run(int64_t *nn, const double *x, int64_t n, int d,
     int t = 0;
 #endif
     float *gt = fused ? NULL : g + (size_t)t * (size_t)tile * (size_t)tile;
+    size_t cap = (size_t)(T + 1) * (size_t)L + (size_t)k;
+    float *ck = xmalloc(cap, sizeof(float));
+    int64_t *ci = xmalloc(cap, sizeof(int64_t));
+    double *cd = xmalloc(cap, sizeof(double));
+    if (!ck || !ci || !cd) fail = 1;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t it = 0; it < nb; it++) {
       if (credo_interrupted) continue;
       knn_tile(&lists[0], xf, g, gt, n2, it * tile, it * tile, tile, d, n,
                fused);
     }
+    /* (the loop's barrier: lists[0] is complete) */
     KnnLists *s = &lists[1 + t];
     memcpy(s->worst, lists[0].worst, sizeof(float) * (size_t)n);
-#pragma omp barrier
 #pragma omp for schedule(dynamic, 1)
     for (int64_t it = nb; it < ntiles; it++) {
       if (credo_interrupted) continue;
@@ -855,33 +875,19 @@ static credo_status knn_run(int64_t *nn, const double *x, int64_t n, int d,
       int64_t bj = bi + 1 + rest;
       knn_tile(s, xf, g, gt, n2, bi * tile, bj * tile, tile, d, n, fused);
     }
-  }
-  if (credo_interrupted) {
-    st = CREDO_EINTR;
-    goto done;
-  }
-
-  int fail = 0;
-#pragma omp parallel num_threads(T) reduction(| : fail)
-  {
-    size_t cap = (size_t)(T + 1) * (size_t)L + (size_t)k;
-    float *ck = xmalloc(cap, sizeof(float));
-    int64_t *ci = xmalloc(cap, sizeof(int64_t));
-    double *cd = xmalloc(cap, sizeof(double));
-    if (!ck || !ci || !cd) fail = 1;
-#pragma omp for schedule(static)
+    /* (every list is complete) */
+#pragma omp for schedule(dynamic, 64) nowait
     for (int64_t i = 0; i < n; i++) {
-      if (fail || credo_interrupted) continue;
-      double e = ceps * (nrm[i] + Ms) * (nrm[i] + Ms) + cabs;
+      if (!ck || !ci || !cd || credo_interrupted) continue;
       knn_finish_row(nn + (size_t)i * (size_t)k, i, lists, T + 1, x, n, d, k,
-                     sc, e, ck, ci, cd);
+                     sc, nrm, Ms, ceps, cabs, ck, ci, cd);
     }
     free(ck);
     free(ci);
     free(cd);
   }
-  if (fail) st = CREDO_ENOMEM;
-  else if (credo_interrupted) st = CREDO_EINTR;
+  if (credo_interrupted) st = CREDO_EINTR;
+  else if (fail) st = CREDO_ENOMEM;
 
 done:
   if (lists)
@@ -924,6 +930,65 @@ static int work_threads(double work) {
   return work < 262144.0 ? 1 : credo_threads_get();
 }
 
+/* ---- copying and finiteness ----
+ * A product with 0 is NaN exactly for NaN and infinities, and eight
+ * independent sums of such products tell whether any is present at memory
+ * speed; only then is the position searched. */
+
+int64_t sample_first_nonfinite_f64(const double *x, int64_t m) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= m; i += 8)
+    for (int q = 0; q < 8; q++) acc[q] += x[i + q] * 0.0;
+  for (; i < m; i++) acc[0] += x[i] * 0.0;
+  double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+             ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  if (s == 0) return -1;
+  for (i = 0; i < m; i++)
+    if (!isfinite(x[i])) return i;
+  return -1;
+}
+
+int64_t sample_first_nonfinite_f32(const float *x, int64_t m) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= m; i += 8)
+    for (int q = 0; q < 8; q++) acc[q] += x[i + q] * 0.0f;
+  for (; i < m; i++) acc[0] += x[i] * 0.0f;
+  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+            ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  if (s == 0) return -1;
+  for (i = 0; i < m; i++)
+    if (!isfinite(x[i])) return i;
+  return -1;
+}
+
+#define COPY_PIECE 16384 /* elements per piece: copied, then checked in cache */
+
+int64_t sample_copy_finite_f64(double *dst, const double *src, int64_t m) {
+  int64_t np = (m + COPY_PIECE - 1) / COPY_PIECE, first = INT64_MAX;
+#pragma omp parallel for schedule(dynamic, 8) num_threads(work_threads((double)m)) reduction(min : first)
+  for (int64_t p = 0; p < np; p++) {
+    int64_t a = p * COPY_PIECE, c = m - a < COPY_PIECE ? m - a : COPY_PIECE;
+    memcpy(dst + a, src + a, sizeof(double) * (size_t)c);
+    int64_t b = sample_first_nonfinite_f64(dst + a, c);
+    if (b >= 0 && a + b < first) first = a + b;
+  }
+  return first == INT64_MAX ? -1 : first;
+}
+
+int64_t sample_copy_finite_f32(float *dst, const float *src, int64_t m) {
+  int64_t np = (m + COPY_PIECE - 1) / COPY_PIECE, first = INT64_MAX;
+#pragma omp parallel for schedule(dynamic, 8) num_threads(work_threads((double)m)) reduction(min : first)
+  for (int64_t p = 0; p < np; p++) {
+    int64_t a = p * COPY_PIECE, c = m - a < COPY_PIECE ? m - a : COPY_PIECE;
+    memcpy(dst + a, src + a, sizeof(float) * (size_t)c);
+    int64_t b = sample_first_nonfinite_f32(dst + a, c);
+    if (b >= 0 && a + b < first) first = a + b;
+  }
+  return first == INT64_MAX ? -1 : first;
+}
+
 /* The draws of cnt consecutive synthetic rows (one block stream): for
  * each, r = bounded(m k), sample a = r / k, neighbour b = nn[a][r mod k]
  * (a 32-bit division when m k fits: a 64-bit one costs several times
@@ -957,7 +1022,7 @@ credo_status sample_smote_f64(double *out, int64_t *src, int64_t *nbr,
                               uint64_t seed, uint64_t stream0) {
   int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
   uint64_t range = (uint64_t)m * (uint64_t)k;
-#pragma omp parallel for schedule(static) num_threads(work_threads((double)n_new * d))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d))
   for (int64_t bl = 0; bl < nblk; bl++) {
     if (credo_interrupted) continue;
     Rng r;
@@ -989,7 +1054,7 @@ credo_status sample_smote_f32(float *out, int64_t *src, int64_t *nbr,
                               uint64_t seed, uint64_t stream0) {
   int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
   uint64_t range = (uint64_t)m * (uint64_t)k;
-#pragma omp parallel for schedule(static) num_threads(work_threads((double)n_new * d))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d))
   for (int64_t bl = 0; bl < nblk; bl++) {
     if (credo_interrupted) continue;
     Rng r;
@@ -1021,7 +1086,7 @@ credo_status sample_add_noise_f64(double *out, const double *x,
                                   int64_t n_new, int d, uint64_t seed,
                                   uint64_t stream0) {
   int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
-#pragma omp parallel for schedule(static) num_threads(work_threads((double)n_new * d * 8))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d * 8))
   for (int64_t b = 0; b < nblk; b++) {
     if (credo_interrupted) continue;
     Rng r;
@@ -1046,7 +1111,7 @@ credo_status sample_add_noise_f32(float *out, const float *x,
                                   int64_t n_new, int d, uint64_t seed,
                                   uint64_t stream0) {
   int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
-#pragma omp parallel for schedule(static) num_threads(work_threads((double)n_new * d * 8))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d * 8))
   for (int64_t b = 0; b < nblk; b++) {
     if (credo_interrupted) continue;
     Rng r;

@@ -125,6 +125,17 @@ credo_status sample_knn_ref_f64(int64_t *nn, const double *x, int64_t n,
 credo_status sample_knn_ref_f32(int64_t *nn, const float *x, int64_t n,
                                 int d, int k);
 
+/* ---- copying ---- */
+
+/* The position of the first NaN or infinity among x (m), or -1. */
+int64_t sample_first_nonfinite_f64(const double *x, int64_t m);
+int64_t sample_first_nonfinite_f32(const float *x, int64_t m);
+/* dst (m) = src (m), and the position of the first NaN or infinity in it,
+ * or -1: pieces of 16,384 values are copied and checked while in cache,
+ * OpenMP over pieces. */
+int64_t sample_copy_finite_f64(double *dst, const double *src, int64_t m);
+int64_t sample_copy_finite_f32(float *dst, const float *src, int64_t m);
+
 /* ---- synthesis ---- */
 
 /* SMOTE (Chawla, Bowyer, Hall & Kegelmeyer, JAIR 16, 2002) as

@@ -114,32 +114,10 @@ static const int64_t *check_labels(lua_State *L, int idx, const char *op,
   return y;
 }
 
-/* Position of the first NaN or infinity among m values at p, or -1.  A
- * product with 0 is NaN exactly for those, and eight independent sums of
- * such products find out whether any exists at memory speed; only then is
- * the position searched. */
+/* Position of the first NaN or infinity among m values at p, or -1. */
 static int64_t first_nonfinite(const void *p, tensor_dtype dt, int64_t m) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  if (dt == TENSOR_F32) {
-    const float *x = p;
-    for (; i + 8 <= m; i += 8)
-      for (int q = 0; q < 8; q++) acc[q] += (double)x[i + q] * 0.0;
-    for (; i < m; i++) acc[0] += (double)x[i] * 0.0;
-  } else {
-    const double *x = p;
-    for (; i + 8 <= m; i += 8)
-      for (int q = 0; q < 8; q++) acc[q] += x[i + q] * 0.0;
-    for (; i < m; i++) acc[0] += x[i] * 0.0;
-  }
-  double s = 0;
-  for (int q = 0; q < 8; q++) s += acc[q];
-  if (s == 0) return -1;
-  for (i = 0; i < m; i++) {
-    double v = dt == TENSOR_F32 ? ((const float *)p)[i] : ((const double *)p)[i];
-    if (!isfinite(v)) return i;
-  }
-  return -1;
+  return dt == TENSOR_F32 ? sample_first_nonfinite_f32(p, m)
+                          : sample_first_nonfinite_f64(p, m);
 }
 
 /* X at stack index idx: a 2-d float32/float64 tensor with `rows` rows (when
@@ -463,6 +441,9 @@ static int l_knn(lua_State *L) {
   int64_t n = t->shape[0], d = t->shape[1];
   int64_t k = check_int(L, 3, op, 2, "k", 1, 100000);
   check_k(L, op, 2, k, n, "in X");
+  if (n > INT32_MAX)
+    argerr(L, op, 1, "X has %I rows, more than the neighbour search's "
+           "2147483647", (lua_Integer)n);
   int64_t sh[2] = {n, k};
   Tensor *o = newtensor_uninit(L, TENSOR_I64, 2, sh);
   int64_t *nn = tensor_i64(o);
@@ -494,7 +475,7 @@ static int l_smote(lua_State *L) {
   int64_t n, K;
   const int64_t *y = check_labels(L, 3, op, 2, &n, &K);
   const Tensor *t;
-  const void *x = check_X(L, 2, op, 1, n, 1, &t);
+  const void *x = check_X(L, 2, op, 1, n, 0, &t); /* finiteness: below */
   int64_t d = t->shape[1];
   Tensor *nt = credo_testtensor(L, 4);
   if (!nt || !nt->storage || nt->dtype != TENSOR_I64 || nt->ndim != 1)
@@ -523,10 +504,13 @@ static int l_smote(lua_State *L) {
     char what[64];
     snprintf(what, sizeof what, "of class %lld", (long long)c);
     check_k(L, op, 3, k, cnt[c], what);
+    if (cnt[c] > INT32_MAX)
+      argerr(L, op, 2, "class %I has %I rows, more than the neighbour "
+             "search's 2147483647", (lua_Integer)c, (lua_Integer)cnt[c]);
     total += want[c];
   }
   int64_t sh[2] = {n + total, d};
-  size_t es = tensor_dtype_size(t->dtype), rowbytes = es * (size_t)d;
+  size_t rowbytes = tensor_dtype_size(t->dtype) * (size_t)d;
   Tensor *xo = newtensor_uninit(L, t->dtype, 2, sh);
   int xo_idx = lua_gettop(L);
   int64_t ny = n + total;
@@ -534,7 +518,17 @@ static int l_smote(lua_State *L) {
   int yo_idx = lua_gettop(L);
   char *xr = tensor_data(xo);
   int64_t *yr = tensor_i64(yo);
-  memcpy(xr, x, (size_t)n * rowbytes);
+  /* copy X into X_res, checking each piece while it is in cache */
+  int64_t bad = t->dtype == TENSOR_F32
+                    ? sample_copy_finite_f32((float *)xr, x, n * d)
+                    : sample_copy_finite_f64((double *)xr, x, n * d);
+  if (bad >= 0) {
+    double v = t->dtype == TENSOR_F32 ? ((const float *)x)[bad]
+                                      : ((const double *)x)[bad];
+    argerr(L, op, 1, "X contains %s at row %I, column %I",
+           isnan(v) ? "NaN" : "inf", (lua_Integer)(bad / d + 1),
+           (lua_Integer)(bad % d + 1));
+  }
   memcpy(yr, y, sizeof(int64_t) * (size_t)n);
   int64_t *order = scratch(L, n, sizeof *order);
   int64_t *start = scratch(L, K + 1, sizeof *start);

@@ -182,7 +182,7 @@ static void scale_rows(tensor_dtype ct, void *c, int64_t m, int64_t n,
  * threads.  Which thread runs a tile does not change its bits, so the
  * result is the same for any thread count. */
 #define TILE_M 256
-#define TILE_N 512
+#define TILE_N 2048
 #define GEMV_WORK 65536
 #define PAR_WORK 262144 /* fewer multiply-adds than this: one thread */
 

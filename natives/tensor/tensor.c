@@ -239,6 +239,7 @@ void tensor_view_squeeze(Tensor *t, int dim) {
 
 int tensor_view_expand(Tensor *t, int ndim, const int64_t *shape) {
   assert(ndim >= t->ndim && ndim <= TENSOR_MAXDIM);
+  if (tensor_numel_shape(ndim, shape) < 0) return -1; /* overflows int64 */
   int64_t stride[TENSOR_MAXDIM];
   int lead = ndim - t->ndim;
   for (int i = 0; i < ndim; i++) {

@@ -44,7 +44,9 @@ size_t tensor_dtype_size(tensor_dtype dt);
 const char *tensor_dtype_name(tensor_dtype dt);   /* "float32", ... */
 int tensor_dtype_from_name(const char *s);        /* -1 if unknown */
 
-/* Number of elements; 1 for a scalar.  Returns -1 on overflow. */
+/* Number of elements; 1 for a scalar.  tensor_numel_shape returns -1 for
+ * a negative size or an overflow; tensor_numel trusts the shape of a live
+ * tensor (checked when it was made or expanded). */
 int64_t tensor_numel_shape(int ndim, const int64_t *shape);
 int64_t tensor_numel(const Tensor *t);
 
@@ -126,7 +128,7 @@ void tensor_view_unsqueeze(Tensor *t, int dim);
 void tensor_view_squeeze(Tensor *t, int dim);
 /* Broadcast to shape (ndim >= t->ndim, trailing dims aligned; size-1 dims
  * get stride 0).  Returns 0, or -1 (t unchanged) if a dim of size != 1
- * differs. */
+ * differs or the element count would overflow int64. */
 int tensor_view_expand(Tensor *t, int ndim, const int64_t *shape);
 /* Give t the shape (same numel) without copying, if its strides allow it
  * (the chunk rule of torch's computeStride: a view can merge or split only

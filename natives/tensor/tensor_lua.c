@@ -94,8 +94,9 @@ static const char *shapestr(char *buf, size_t n, int ndim,
 static size_t gc_made = 0;       /* storage bytes made since the last full GC */
 static size_t gc_threshold = GC_MIN_BYTES;
 
-/* Called before allocating nbytes, so the new tensor is not aged by it. */
-static void gc_account(lua_State *L, size_t nbytes) {
+/* Called before allocating nbytes, so the new tensor is not aged by it
+ * (credo_lua.h; credo_newtensor of the other bindings calls it too). */
+void credo_gc_account(lua_State *L, size_t nbytes) {
   gc_made += nbytes;
   if (gc_made < gc_threshold) return;
   lua_gc(L, LUA_GCCOLLECT);
@@ -114,7 +115,7 @@ static Tensor *newtensor(lua_State *L, tensor_dtype dt, int ndim,
                          const int64_t *shape, int zero) {
   int64_t n = tensor_numel_shape(ndim, shape);
   if (n > 0 && (size_t)n <= SIZE_MAX / 8)
-    gc_account(L, (size_t)n * tensor_dtype_size(dt));
+    credo_gc_account(L, (size_t)n * tensor_dtype_size(dt));
   Tensor *t = newbox(L);
   credo_status st = zero ? tensor_init(t, dt, ndim, shape)
                          : tensor_init_uninit(t, dt, ndim, shape);

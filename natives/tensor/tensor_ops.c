@@ -22,7 +22,15 @@
 #include <tgmath.h>
 
 #define MAXOPS 4           /* output + up to 3 inputs (where) */
-#define PAR_MIN (1 << 16)  /* elements below which one thread runs */
+/* Elements from which a kernel runs on several threads.  Cheap ops (add,
+ * compare, copy, fill) are limited by memory bandwidth, so threads pay off
+ * only on large arrays, and on a loaded machine a descheduled thread stalls
+ * the others at the barrier (measured: 100 adds of 1M floats took 4x longer
+ * with 2 threads than with 1 on the busy 2-core build machine).  Costly ops
+ * (exp, log, tanh, pow, ...) are compute-bound and split earlier. */
+#define PAR_CHEAP (1 << 20)
+#define PAR_COSTLY (1 << 15)
+#define SERIAL INT64_MAX
 #define POLL_EVERY (1 << 16) /* elements between interrupt polls */
 
 /* One innermost row: p[k] points at operand k's first element, s[k] is its
@@ -153,15 +161,15 @@ static credo_status iter_range(const Iter *it, RowFn fn, void *ctx,
   return CREDO_OK;
 }
 
-/* Run fn over the whole space; above PAR_MIN elements (and when parallel)
- * split the flat range into one fixed contiguous part per thread. */
+/* Run fn over the whole space; from par_min elements on, split the flat
+ * range into one fixed contiguous part per thread. */
 static credo_status iter_run(const Iter *it, RowFn fn, void *ctx,
-                             int parallel, int poll) {
+                             int64_t par_min, int poll) {
   if (it->numel == 0) return CREDO_OK;
   int nt = 1;
-  if (parallel && it->numel >= PAR_MIN) {
+  if (it->numel >= par_min) {
     nt = credo_threads_get();
-    int64_t most = it->numel / (PAR_MIN / 2);
+    int64_t most = it->numel / (par_min / 2);
     if (nt > most) nt = (int)most;
   }
   if (nt <= 1) {
@@ -425,7 +433,10 @@ credo_status tensor_binary(Tensor *out, tensor_binop op, const Tensor *a,
   const Tensor *in[2] = {a, b};
   iter_init(&it, out, 2, in);
   BinCtx ctx = {op};
-  return iter_run(&it, binary_row(a->dtype), &ctx, 1, 1);
+  int costly = op == TENSOR_POW || op == TENSOR_FMOD ||
+               op == TENSOR_REMAINDER || op == TENSOR_FLOORDIV;
+  return iter_run(&it, binary_row(a->dtype), &ctx,
+                  costly ? PAR_COSTLY : PAR_CHEAP, 1);
 }
 
 #define DEFINE_BINARY_CONTIG(SFX, T)                                      \
@@ -526,7 +537,8 @@ credo_status tensor_unary(Tensor *out, tensor_unop op, const Tensor *a) {
   Iter it;
   iter_init(&it, out, 1, &a);
   UnCtx ctx = {op};
-  return iter_run(&it, unary_row(a->dtype), &ctx, 1, 1);
+  return iter_run(&it, unary_row(a->dtype), &ctx,
+                  tensor_unop_is_float_only(op) ? PAR_COSTLY : PAR_CHEAP, 1);
 }
 
 #define DEFINE_UNARY_CONTIG(SFX, T)                                       \
@@ -580,7 +592,7 @@ credo_status tensor_clamp(Tensor *out, const Tensor *a, double lo,
                                       : clamp_row_i64;
   Iter it;
   iter_init(&it, out, 1, &a);
-  return iter_run(&it, fn, &ctx, 1, 1);
+  return iter_run(&it, fn, &ctx, PAR_CHEAP, 1);
 }
 
 /* ---- where ---- */
@@ -622,7 +634,7 @@ credo_status tensor_where(Tensor *out, const Tensor *mask, const Tensor *a,
   Iter it;
   iter_init(&it, out, 3, in);
   WhereCtx ctx = {mask->dtype};
-  return iter_run(&it, fn, &ctx, 1, 1);
+  return iter_run(&it, fn, &ctx, PAR_CHEAP, 1);
 }
 
 /* ---- masks ---- */
@@ -650,7 +662,7 @@ static credo_status mask_run(Tensor *out, const Tensor *a, RowFn fn) {
   tensor_dtype dt = a->dtype;
   Iter it;
   iter_init(&it, out, 1, &a);
-  return iter_run(&it, fn, &dt, 1, 1);
+  return iter_run(&it, fn, &dt, PAR_CHEAP, 1);
 }
 
 credo_status tensor_isnan(Tensor *out, const Tensor *a) {
@@ -695,7 +707,8 @@ static RowFn copy_row(tensor_dtype to, tensor_dtype from) {
 static credo_status copy_run(Tensor *dst, const Tensor *src, int poll) {
   Iter it;
   iter_init(&it, dst, 1, &src);
-  return iter_run(&it, copy_row(dst->dtype, src->dtype), NULL, 1, poll);
+  return iter_run(&it, copy_row(dst->dtype, src->dtype), NULL, PAR_CHEAP,
+                  poll);
 }
 
 credo_status tensor_copy_broadcast(Tensor *dst, const Tensor *src) {
@@ -741,7 +754,7 @@ static void fill_run(Tensor *t, FillCtx *c) {
                                       : fill_row_i64;
   Iter it;
   iter_init(&it, t, 0, NULL);
-  (void)iter_run(&it, fn, c, 1, 0);
+  (void)iter_run(&it, fn, c, PAR_CHEAP, 0);
 }
 
 void tensor_fill(Tensor *t, double v) {
@@ -800,7 +813,7 @@ static int scan(const Tensor *t, RowFn fn) {
   ScanCtx c = {t->dtype, 0};
   Iter it;
   iter_init(&it, t, 0, NULL);
-  (void)iter_run(&it, fn, &c, 0, 0);
+  (void)iter_run(&it, fn, &c, SERIAL, 0);
   return c.hit;
 }
 

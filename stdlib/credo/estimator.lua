@@ -29,6 +29,15 @@ M.modules = {
   DecisionTree = "credo.forest",
   RandomForest = "credo.forest",
   ExtraTrees = "credo.forest",
+  -- credo.prep (docs/prep.md)
+  SimpleImputer = "credo.prep", LabelEncoder = "credo.prep",
+  OneHotEncoder = "credo.prep", OrdinalEncoder = "credo.prep",
+  TargetEncoder = "credo.prep", FeatureCross = "credo.prep",
+  StandardScaler = "credo.prep", MinMaxScaler = "credo.prep",
+  RobustScaler = "credo.prep", QuantileTransformer = "credo.prep",
+  IQROutliers = "credo.prep", ZScoreOutliers = "credo.prep", BCPHI = "credo.prep",
+  IsolationForest = "credo.prep", PCA = "credo.prep", RFE = "credo.prep",
+  RFECV = "credo.prep",
 }
 
 local function typename(v)

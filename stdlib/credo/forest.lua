@@ -122,15 +122,16 @@ local DecisionTree = estimator.class("DecisionTree", tree_params {
 local RandomForest = estimator.class("RandomForest", forest_params(true))
 local ExtraTrees = estimator.class("ExtraTrees", forest_params(false))
 
-local function check_combination(self)
+local function check_combination(self, level)
+  level = level or 3
   local p, name = self.params_, getmetatable(self).__name
   if p.bootstrap == false then
     if p.oob_score then
       error(("%s: parameter 'oob_score' needs bootstrap = true (out-of-bag rows exist only then)")
-        :format(name), 3)
+        :format(name), level)
     end
     if p.max_samples ~= nil then
-      error(("%s: parameter 'max_samples' needs bootstrap = true"):format(name), 3)
+      error(("%s: parameter 'max_samples' needs bootstrap = true"):format(name), level)
     end
   end
 end
@@ -201,10 +202,21 @@ local function do_fit(self, X, y, opts, splitter)
       error(("bad argument #3 to 'fit' (unknown option '%s')"):format(tostring(k)), 3)
     end
   end
-  if getmetatable(self).init then check_combination(self) end
+  if getmetatable(self).init then check_combination(self, 4) end
   local n, d = 1, 1
   local mt = getmetatable(X)
   if mt and mt.__name == "credo.Tensor" and X:dim() == 2 then n, d = X:size(1), X:size(2) end
+  local cw = self.params_.class_weight
+  local ymt = getmetatable(y)
+  if type(cw) == "table" and ymt and ymt.__name == "credo.Tensor" and y:dtype() == "int64"
+     and y:numel() > 0 then
+    for c in pairs(cw) do
+      if y:eq(c):sum() == 0 then
+        error(("%s:fit: parameter 'class_weight' names class %d, which does not occur in y")
+          :format(getmetatable(self).__name, c), 3)
+      end
+    end
+  end
   self.state_, self.box_, self.box_for_ = nil, nil, nil
   self.state_ = fit(X, y, opts, resolve(self, math.max(n, 1), math.max(d, 1), splitter))
   return self

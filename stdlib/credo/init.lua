@@ -12,7 +12,7 @@ for k, v in pairs(core.tensor) do credo[k] = v end
 for k, v in pairs(core.random) do credo[k] = v end
 
 credo.linalg = {}
-for _, k in ipairs { "solve", "cholesky", "eigh", "svd", "inv", "det" } do
+for _, k in ipairs { "solve", "cholesky", "eigh", "svd", "inv", "det", "slogdet" } do
   credo.linalg[k] = core.tensor[k]
 end
 
@@ -67,6 +67,9 @@ setmetatable(credo, { __index = function(_, k)
   if k == "nn" then return require("credo.nn") end
   if k == "optim" then return require("credo.optim") end        -- docs/optim.md
   if k == "progress" then return require("credo.progress") end  -- docs/fit.md
+  if k == "report" then return require("credo.report") end      -- docs/reports.md
+  if k == "plot" then return require("credo.plot") end
+  if k == "recipe" then return require("credo.recipe") end
 end })
 
 return credo

@@ -157,7 +157,9 @@ function Bar:render(now)
   local room = self.width - 1 - #label - #status - 3
   local bar = ""
   if self.total and self.total > 0 and room >= 10 then
-    local w = math.min(room, 30)
+    -- the bar keeps its first width (the status text varies in length)
+    local w = math.min(room, self.bar_width or 30)
+    self.bar_width = w
     local filled = math.floor(w * self.i / self.total)
     if filled >= w then bar = ("="):rep(w)
     else bar = ("="):rep(filled) .. ">" .. ("."):rep(w - filled - 1) end

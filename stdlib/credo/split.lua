@@ -69,7 +69,6 @@ local function seed_of(op, i, o)
   end
   return g:integer(math.mininteger, math.maxinteger)
 end
-M.seed_of = seed_of
 
 -- n from an integer or from a tensor's length (argument i).
 local function count_of(op, i, v)
@@ -106,6 +105,9 @@ end
 local function strat_labels(op, first, o, n)
   local s = o.stratify
   if s == nil or s == false then return nil end
+  if s ~= true and s ~= first and is_tensor(s) then
+    C.class_counts(op, s, nil, 2) -- labels given in the options: argument #2
+  end
   if s == true then
     if not is_tensor(first) then
       argerror(op, 2, "stratify = true needs the labels as the first argument")

@@ -130,6 +130,23 @@ static void test_bins_build(void) {
   gbdt_bins_free(&b2);
   gbdt_bins_free(&b2); /* safe twice */
   free(X);
+  /* more than 256 features: the smaller lookup tables give the same codes */
+  enum { NW = 700, DW = 300 };
+  float *W = malloc((size_t)NW * DW * sizeof *W);
+  for (int i = 0; i < NW * DW; i++)
+    W[i] = urand() < 0.02 ? NAN : (float)((urand() - 0.5) * pow(10, (int)(urand() * 8) - 4));
+  GbdtMatrix MW = {W, NW, DW, DW, 1};
+  CHECK(gbdt_bins_build(&b1, &MW, 200, 2) == CREDO_OK);
+  ok = 1;
+  for (int i = 0; i < NW; i++)
+    for (int j = 0; j < DW; j++) {
+      int nc = (int)(b1.cut_ptr[j + 1] - b1.cut_ptr[j]);
+      ok &= gbdt_code(&b1, i, j) == gbdt_bin_value(b1.cuts + b1.cut_ptr[j], nc, W[i * DW + j] + 0.0f);
+    }
+  CHECK(ok);
+  CHECK(b1.nbins[0] == 200 && b1.rows == NULL);
+  gbdt_bins_free(&b1);
+  free(W);
 }
 
 /* ---- histograms ---- */
@@ -168,10 +185,17 @@ static void test_hist(void) {
   /* the row-major kernel gives the same bits, for all features or a subset */
   int all[D] = {0, 1, 2, 3, 4, 5, 6}, some[3] = {5, 1, 3};
   GbdtGH *h3 = calloc((size_t)E, sizeof *h3);
-  gbdt_hist_rows(h3, &b, all, D, idx, gh, m);
+  gbdt_hist_rows(h3, &b, all, D, b.rows, D, idx, gh, m);
   CHECK(memcmp(h3, h2, (size_t)E * sizeof *h3) == 0);
+  /* codes already in node order (no index) */
+  uint8_t *ord = malloc((size_t)m * 8);
+  for (int i = 0; i < m; i++) memcpy(ord + (size_t)i * 8, b.rows + (size_t)idx[i] * D, D);
   memset(h3, 0, (size_t)E * sizeof *h3);
-  gbdt_hist_rows(h3, &b, some, 3, idx, gh, m);
+  gbdt_hist_rows(h3, &b, all, D, ord, 8, NULL, gh, m);
+  CHECK(memcmp(h3, h2, (size_t)E * sizeof *h3) == 0);
+  free(ord);
+  memset(h3, 0, (size_t)E * sizeof *h3);
+  gbdt_hist_rows(h3, &b, some, 3, b.rows, D, idx, gh, m);
   int same = 1, untouched = 1;
   for (int k = 0; k < 3; k++)
     for (int64_t e = b.hoff[some[k]]; e < b.hoff[some[k] + 1]; e++)

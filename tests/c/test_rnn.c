@@ -504,8 +504,8 @@ static void test_conv(const ConvCase *c) {
   float *dwf = calloc((size_t)nw, 4), *dbf = calloc((size_t)c->OC, 4);
   CHECK(conv1d_forward_f32(of, colf, scrf, xf, wf, bf, c->B, c->C, c->L,
                            c->OC, c->K, c->stride, c->pad) == CREDO_OK);
-  CHECK(conv1d_backward_f32(dxf, dwf, dbf, scrf, rf, colf, wf, c->B, c->C,
-                            c->L, c->OC, c->K, c->stride,
+  CHECK(conv1d_backward_f32(dxf, dwf, dbf, scrf, rf, colf, wf, c->B,
+                            c->C, c->L, c->OC, c->K, c->stride,
                             c->pad) == CREDO_OK);
   check_f32("f32 out", of, o1, no, 1e-6);
   check_f32("f32 dx", dxf, dx1, nx, 1e-6);
@@ -517,8 +517,8 @@ static void test_conv(const ConvCase *c) {
   float *dxf1 = calloc((size_t)nx, 4);
   conv1d_forward_f32(of1, colf, scrf, xf, wf, bf, c->B, c->C, c->L, c->OC,
                      c->K, c->stride, c->pad);
-  conv1d_backward_f32(dxf1, dwf1, NULL, scrf, rf, colf, wf, c->B, c->C, c->L,
-                      c->OC, c->K, c->stride, c->pad);
+  conv1d_backward_f32(dxf1, dwf1, NULL, scrf, rf, colf, wf, c->B, c->C,
+                      c->L, c->OC, c->K, c->stride, c->pad);
   credo_threads_set(2);
   CHECK(same_bits(of1, of, (size_t)no * 4));
   CHECK(same_bits(dwf1, dwf, (size_t)nw * 4));
@@ -609,6 +609,8 @@ int main(void) {
       {3, 2, 9, 4, 3, 1, 0, 1}, {2, 3, 11, 5, 4, 2, 1, 1},
       {2, 1, 7, 3, 3, 3, 2, 0}, {4, 2, 5, 2, 5, 1, 2, 1},
       {130, 32, 7, 64, 3, 1, 0, 1}, {128, 1, 16, 32, 3, 1, 0, 1},
+      /* large enough for the copies to run on several threads */
+      {600, 32, 7, 64, 3, 1, 0, 1},
   };
   for (size_t i = 0; i < sizeof cc / sizeof *cc; i++) test_conv(&cc[i]);
 
@@ -617,6 +619,7 @@ int main(void) {
   test_maxpool(5, 11, 3, 2, 1);
   test_maxpool(3, 10, 4, 3, 2);
   test_maxpool(4000, 14, 2, 2, 0);
+  test_maxpool(20000, 14, 2, 2, 0); /* several threads */
   test_maxpool_nan();
   return ctest_summary();
 }

@@ -175,7 +175,7 @@ static void check_knn(const char *name, const double *x, int64_t n, int d,
 
 static void test_knn(void) {
   int sizes[][3] = {{2, 1, 1}, {7, 3, 2}, {17, 2, 5}, {100, 20, 5},
-                    {257, 5, 3}, {600, 33, 7}, {1100, 4, 5}};
+                    {257, 5, 3}, {300, 6, 12}, {600, 33, 7}, {1100, 4, 5}};
   for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
     int n = sizes[t][0], d = sizes[t][1], k = sizes[t][2];
     double *x = malloc(sizeof(double) * (size_t)(n * d));
@@ -318,6 +318,33 @@ static void test_noise(void) {
   free(of);
 }
 
+static void test_copy(void) {
+  int64_t m = 100003;
+  double *a = malloc(sizeof(double) * (size_t)m), *b = malloc(sizeof(double) * (size_t)m);
+  float *af = malloc(sizeof(float) * (size_t)m), *bf = malloc(sizeof(float) * (size_t)m);
+  for (int64_t i = 0; i < m; i++) {
+    a[i] = urand() * 1e300 - 5e299;
+    af[i] = (float)(urand() * 1e30 - 5e29);
+  }
+  credo_threads_set(2);
+  CHECK(sample_copy_finite_f64(b, a, m) == -1 && memcmp(a, b, sizeof(double) * (size_t)m) == 0);
+  CHECK(sample_copy_finite_f32(bf, af, m) == -1 && memcmp(af, bf, sizeof(float) * (size_t)m) == 0);
+  /* the first bad value wins, whichever piece a thread saw first */
+  a[70000] = NAN;
+  a[40000] = -INFINITY;
+  af[99999] = INFINITY;
+  af[20000] = NAN;
+  CHECK(sample_copy_finite_f64(b, a, m) == 40000);
+  CHECK(sample_copy_finite_f32(bf, af, m) == 20000);
+  CHECK(sample_first_nonfinite_f64(a, 40000) == -1);
+  CHECK(sample_first_nonfinite_f64(a, 40001) == 40000);
+  CHECK(sample_first_nonfinite_f32(af + 20001, m - 20001) == 99999 - 20001);
+  free(a);
+  free(b);
+  free(af);
+  free(bf);
+}
+
 int main(void) {
   test_groups();
   test_approx_mode();
@@ -326,5 +353,6 @@ int main(void) {
   test_knn();
   test_smote();
   test_noise();
+  test_copy();
   return ctest_summary();
 }

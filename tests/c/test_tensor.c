@@ -307,6 +307,10 @@ static void test_views(void) {
   tensor_init_view(&v, &a);
   CHECK(tensor_view_expand(&v, 2, bad) == -1 && v.shape[1] == 4);
   tensor_release(&v);
+  int64_t huge[3] = {1LL << 40, 3, 1LL << 40}; /* fits the dims, overflows */
+  tensor_init_view(&v, &col);
+  CHECK(tensor_view_expand(&v, 3, huge) == -1 && v.ndim == 2);
+  tensor_release(&v);
 
   /* reshape as a view: contiguous always; transposed only by splitting */
   int64_t s12[1] = {12}, s43[2] = {4, 3}, s223[3] = {2, 2, 3}, s62[2] = {6, 2};

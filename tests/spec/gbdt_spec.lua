@@ -369,6 +369,36 @@ describe("GBDT", function()
     end)
   end)
 
+  describe("edge cases", function()
+    it("grows single leaves on constant features", function()
+      local y = {}
+      for i = 1, 50 do y[i] = i % 2 end
+      local m = GBDT { n_estimators = 3 }:fit(credo.zeros(50, 3), credo.tensor(y))
+      assert.are.equal(3, m:n_trees())
+      assert.are.equal(3, m:get_state().state.feature:numel())
+      assert.are.equal(0, m:decision_function(credo.zeros(1, 3)):get(1))
+    end)
+
+    it("fits a single row (regression) and an all-missing feature", function()
+      local m = GBDT { objective = "reg:squarederror", n_estimators = 2 }
+      m:fit(credo.tensor({ { 1, 0 / 0 } }), credo.tensor({ 5 }))
+      -- no split: each round moves the margin by 0.3 (5 - m) / (1 + 1)
+      local v = m:predict(credo.tensor({ { 7, 7 } })):get(1)
+      assert.is_true(math.abs(v - (0.5 + 0.675 + 0.57375)) < 1e-5)
+    end)
+
+    it("gives the same model for float64, float32 and strided inputs", function()
+      local Xs, ys = synthetic(200, 3, 8)
+      local a = GBDT { n_estimators = 5 }:fit(Xs, ys):decision_function(Xs)
+      local b = GBDT { n_estimators = 5 }:fit(Xs:double(), ys):decision_function(Xs)
+      local Xt = Xs:t():contiguous():t() -- the same values, column-major strides
+      assert.is_false(Xt:is_contiguous())
+      local c = GBDT { n_estimators = 5 }:fit(Xt, ys):decision_function(Xt)
+      assert.is_true(same_values(a, b))
+      assert.is_true(same_values(a, c))
+    end)
+  end)
+
   describe("save and load", function()
     it("rebuilds the same model from its plain state", function()
       local Xs, ys = synthetic(300, 4, 5)

@@ -163,6 +163,8 @@ describe("nn recurrent and convolutional layers", function()
         "LSTM: bad argument #2 (hidden_size must be a positive integer, got 2.5)")
       assert.has_error(function() nn.LSTM(3, 4, { num_layers = 0 }) end,
         "LSTM: bad argument #3 (option 'num_layers' must be a positive integer, got 0)")
+      assert.has_error(function() nn.LSTM(3, 4, { num_layers = "2" }) end,
+        "LSTM: bad argument #3 (option 'num_layers' must be a positive integer, got 2)")
       assert.has_error(function() nn.LSTM(3, 4, { dropout = 1 }) end,
         "LSTM: bad argument #3 (option 'dropout' must be a number in [0, 1), got 1)")
       assert.has_error(function() nn.LSTM(3, 4, { return_sequences = "no" }) end,
@@ -374,6 +376,42 @@ describe("nn recurrent and convolutional layers", function()
         assert.are.equal(0, credo.sub(m:forward(x), m2:forward(x)):abs():max())
       end
       os.remove(path)
+    end)
+  end)
+
+  describe("end to end", function()
+    it("learns a synthetic sequence task with the LSTM -> GRU cascade", function()
+      -- label 1 when the first half of the sequence sums higher than the
+      -- second: the model must remember across time steps.
+      local gen = credo.Generator(99)
+      local n, T = 512, 8
+      local X = gen:randn({ n, T, 1 })
+      local first = X:narrow(2, 1, T // 2):sum(2):reshape(n)
+      local second = X:narrow(2, T // 2 + 1, T // 2):sum(2):reshape(n)
+      local y = credo.gt(first, second)                 -- int64 0/1
+      local net = nn.Sequential(nn.LSTM(1, 16, { seed = 1 }),
+        nn.GRU(16, 8, { return_sequences = false, seed = 2 }),
+        nn.Linear(8, 2, { generator = credo.Generator(3) }))
+      local loss = nn.CrossEntropyLoss()
+      local opt = credo.optim.Adam(net, { lr = 0.02 })
+      local perm_gen = credo.Generator(4)
+      for _ = 1, 40 do
+        local perm = perm_gen:permutation(n)
+        for s = 1, n, 32 do
+          local idx = perm:narrow(1, s, 32)
+          local xb, yb = X:index_select(1, idx), y:index_select(1, idx)
+          net:zero_grad()
+          local out = net:forward(xb)
+          loss:forward(out, yb)
+          net:backward(xb, loss:backward(out, yb))
+          opt:step()
+        end
+      end
+      net:eval()
+      local _, pred = net:forward(X):max(2)
+      local acc = credo.eq(pred:reshape(n) - 1, y):sum() / n
+      print(("\n  nn_rnn end to end: train accuracy %.3f"):format(acc))
+      assert.is_true(acc >= 0.97, "accuracy " .. acc)
     end)
   end)
 

@@ -107,9 +107,11 @@ function Conv1D:backward(x, grad_output)
   self:check_tensor(grad_output, "grad_output")
   local N, L = xc:size(1), xc:size(3)
   local Lout = self:output_length(L)
-  local want = ("[%d,%d,%d]"):format(N, self.out_channels, Lout)
-  if Module.shape_str(grad_output) ~= want then
-    self:error("bad grad_output shape %s (expected %s)", Module.shape_str(grad_output), want)
+  local go = grad_output
+  if not (go:dim() == 3 and go:size(1) == N and go:size(2) == self.out_channels
+          and go:size(3) == Lout) then
+    self:error("bad grad_output shape %s (expected [%d,%d,%d])", Module.shape_str(go), N,
+      self.out_channels, Lout)
   end
   local dt = xc:dtype()
   local g = self:contiguous("dout", grad_output)

@@ -303,6 +303,9 @@ function M.fit(model, loss, optimizer, X, y, opts)
   local shuffle = opts.shuffle ~= false
   local verbose = opts.verbose
   if verbose == nil then verbose = 1 end
+  if verbose ~= 0 and verbose ~= 1 and verbose ~= 2 and type(verbose) ~= "boolean" then
+    fail("option 'verbose' must be 0, 1 or 2 (got %s)", tostring(verbose))
+  end
   local g = opts.generator
   if opts.seed ~= nil then
     if math.type(opts.seed) ~= "integer" then fail("option 'seed' must be an integer (got %s)", tostring(opts.seed)) end
@@ -534,7 +537,7 @@ function M.fit(model, loss, optimizer, X, y, opts)
   local function run()
     for epoch = 1, epochs do
       local t0 = credo.clock()
-      if shuffle then perm = g:permutation(Ntr) end
+      if shuffle then perm = g:permutation(Ntr) end   -- the epoch's one allocation
       local bar = show and progress.new { total = nbatches, unit = "batch", verbose = verbose,
         label = ("epoch %d/%d"):format(epoch, epochs) }
       model:train()

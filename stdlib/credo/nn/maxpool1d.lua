@@ -76,9 +76,11 @@ function MaxPool1D:backward(x, grad_output)
       grad_output:dtype(), self.input_dtype_)
   end
   local N, Cn, L = shape[1], shape[2], shape[3]
-  local want = ("[%d,%d,%d]"):format(N, Cn, self:output_length(L))
-  if Module.shape_str(grad_output) ~= want then
-    self:error("bad grad_output shape %s (expected %s)", Module.shape_str(grad_output), want)
+  local Lout = self:output_length(L)
+  local go = grad_output
+  if not (go:dim() == 3 and go:size(1) == N and go:size(2) == Cn and go:size(3) == Lout) then
+    self:error("bad grad_output shape %s (expected [%d,%d,%d])", Module.shape_str(go), N, Cn,
+      Lout)
   end
   local g = self:contiguous("dout", grad_output)
   local dx = self:workspace("dx", grad_output:dtype(), N, Cn, L):zero_()

@@ -32,7 +32,7 @@ function Recurrent:setup(cls_name, gates, input_size, hidden_size, opts)
   end
   local nl = opts.num_layers
   if nl == nil then nl = 1 end
-  if math.type(nl) ~= "integer" and not (type(nl) == "number" and nl == math.floor(nl)) or nl < 1 then
+  if type(nl) ~= "number" or nl ~= math.floor(nl) or nl < 1 or nl >= 2 ^ 31 then
     bad("option 'num_layers' must be a positive integer, got %s", tostring(nl))
   end
   self.num_layers = math.tointeger(nl)
@@ -230,10 +230,16 @@ function Recurrent:backward(x, grad_output, grad_state)
   local cell = self.gates == 4
   local N, T = inputs[1]:size(1), inputs[1]:size(2)
   local L, H, dt = self.num_layers, self.hidden_size, inputs[1]:dtype()
-  local want = self.return_sequences and ("[%d,%d,%d]"):format(N, T, H)
-    or ("[%d,%d]"):format(N, H)
-  if shape_str(grad_output) ~= want then
-    self:error("bad grad_output shape %s (expected %s)", shape_str(grad_output), want)
+  local go = grad_output
+  local fits
+  if self.return_sequences then
+    fits = go:dim() == 3 and go:size(1) == N and go:size(2) == T and go:size(3) == H
+  else
+    fits = go:dim() == 2 and go:size(1) == N and go:size(2) == H
+  end
+  if not fits then
+    self:error("bad grad_output shape %s (expected %s)", shape_str(go),
+      self.return_sequences and ("[%d,%d,%d]"):format(N, T, H) or ("[%d,%d]"):format(N, H))
   end
   local g = self:contiguous("dout", grad_output)
   local ghn, gcn

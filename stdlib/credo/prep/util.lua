@@ -149,9 +149,4 @@ function U.is_int(v)
   return type(v) == "number" and v == math.floor(v) and v == v and math.abs(v) < 2 ^ 53
 end
 
--- The seed of an estimator: its integer `seed` parameter.
-function U.seed(self)
-  return self.params_.seed
-end
-
 return U
