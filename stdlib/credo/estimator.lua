@@ -38,6 +38,9 @@ M.modules = {
   IQROutliers = "credo.prep", ZScoreOutliers = "credo.prep", BCPHI = "credo.prep",
   IsolationForest = "credo.prep", PCA = "credo.prep", RFE = "credo.prep",
   RFECV = "credo.prep",
+  -- credo.sampling (docs/sampling.md)
+  RandomUnderSampler = "credo.sampling", RandomOverSampler = "credo.sampling",
+  SMOTE = "credo.sampling", GaussianNoiseAugmenter = "credo.sampling",
 }
 
 local function typename(v)
