@@ -2,14 +2,11 @@
 -- sequences x 16 steps x 1 feature), the same work as
 -- peers/lstm_gru_torch.py: LSTM(1 -> 64) over T = 16 (whole sequence) ->
 -- GRU(64 -> 32) (last hidden state) -> Linear(32, 2), softmax
--- cross-entropy; AdamW lr 1e-3 (weight decay 1e-2, torch's default), batch
--- 64, 3 epochs, shuffled by a seeded generator.  Reports the median seconds
+-- cross-entropy; credo.optim.AdamW lr 1e-3 (weight decay 1e-2, torch's
+-- default), batch 64, 3 epochs, shuffled by a seeded generator.  Reports the median seconds
 -- per epoch (each epoch timed end to end: shuffle, slicing, forward,
 -- backward, optimiser step) and the final-epoch mean train loss, and the
 -- train AUC of the fitted model (not timed).
---
--- The optimiser is bench/nn_loop.lua's inline AdamW (bench only; see
--- there).
 local credo = require "credo"
 local B = require "bench.common"
 local L = require "bench.nn_loop"
@@ -24,9 +21,8 @@ local net = nn.Sequential(
   nn.LSTM(1, 64, { generator = g }),
   nn.GRU(64, 32, { return_sequences = false, generator = g }),
   nn.Linear(32, 2, { generator = g }))
-local params, grads = net:parameters()
-local step = L.inline_adam(params, grads, { lr = 1e-3, weight_decay = 1e-2, decoupled = true })
-local secs, losses = L.run_epochs(net, nn.CrossEntropyLoss(), step, X, y, 64, 3, 0)
+local opt = credo.optim.AdamW(net, { lr = 1e-3 })
+local secs, losses = L.run_epochs(net, nn.CrossEntropyLoss(), opt, X, y, 64, 3, 0)
 
 local p = L.scores(net, X, function(out)
   return credo.nn.Softmax():forward(out):select(2, 2)
@@ -36,5 +32,4 @@ print("epoch seconds:", L.list(secs, "%.3f"), "losses:", L.list(losses, "%.4f"))
 B.emit("lstm_gru_seq", B.median(secs), {
   loss = losses[#losses], epoch_seconds = L.list(secs, "%.3f"),
   epoch_losses = L.list(losses, "%.4f"),
-  train_auc = auc, unit = "seconds_per_epoch (median of 3)",
-  optimizer = "inline AdamW (bench/nn_loop.lua)" })
+  train_auc = auc, unit = "seconds_per_epoch (median of 3)" })

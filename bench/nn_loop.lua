@@ -1,15 +1,8 @@
 -- bench/nn_loop.lua: what bench/lstm_gru.lua and bench/cnn.lua share: the
--- seq_train data as tensors, the timed minibatch loop of the peers'
+-- seq_train data as tensors and the timed minibatch loop of the peers'
 -- torch_common.run_epochs (shuffle with a seeded generator, slice,
 -- zero_grad, forward, loss, backward, optimiser step; each epoch timed end
--- to end), and a BENCH-ONLY inline Adam / AdamW.
---
--- The inline optimiser exists because credo's optimisers (credo.optim, a
--- separate task) were not in the tree when these benchmarks were written:
--- it is torch.optim.Adam / AdamW's update (Kingma & Ba 2015; Loshchilov &
--- Hutter 2019, decoupled weight decay) written with in-place tensor ops on
--- persistent buffers, nothing more.  Replace `inline_adam` by the library
--- optimiser once it exists.
+-- to end).  Not credo.nn.fit: the peers time a plain loop, so does this.
 local credo = require "credo"
 local B = require "bench.common"
 
@@ -25,37 +18,10 @@ function M.load_seq()
   return df:to_tensor(names, "float32"), df:col("label"):long()
 end
 
--- A step function for params / grads (lists of tensors), torch's defaults:
--- betas (0.9, 0.999), eps 1e-8; weight_decay 0 (Adam) or decoupled (AdamW).
-function M.inline_adam(params, grads, opts)
-  local lr, wd = opts.lr or 1e-3, opts.weight_decay or 0
-  local decoupled = opts.decoupled
-  local b1, b2, eps = 0.9, 0.999, 1e-8
-  local m, v, t1, t2 = {}, {}, {}, {}
-  for i, p in ipairs(params) do
-    m[i] = credo.zeros_like(p)
-    v[i] = credo.zeros_like(p)
-    t1[i] = credo.zeros_like(p)
-    t2[i] = credo.zeros_like(p)
-  end
-  local t = 0
-  return function()
-    t = t + 1
-    local bc1, bc2 = 1 - b1 ^ t, 1 - b2 ^ t
-    for i, p in ipairs(params) do
-      local g = grads[i]
-      if decoupled and wd ~= 0 then p:mul_(1 - lr * wd) end
-      m[i]:mul_(b1):add_(t1[i]:copy(g):mul_(1 - b1))
-      v[i]:mul_(b2):add_(t1[i]:copy(g):mul_(g):mul_(1 - b2))
-      t1[i]:copy(v[i]):sqrt_():mul_(1 / math.sqrt(bc2)):add_(eps)
-      p:add_(t2[i]:copy(m[i]):div_(t1[i]):mul_(-lr / bc1))
-    end
-  end
-end
-
--- run_epochs(net, loss, step, X, Y, batch, epochs, seed) -> epoch seconds,
--- epoch mean losses.  X and Y are indexed along dim 1.
-function M.run_epochs(net, loss, step, X, Y, batch, epochs, seed)
+-- run_epochs(net, loss, opt, X, Y, batch, epochs, seed) -> epoch seconds,
+-- epoch mean losses.  X and Y are indexed along dim 1; opt is a
+-- credo.optim optimiser over net's parameters.
+function M.run_epochs(net, loss, opt, X, Y, batch, epochs, seed)
   local g = credo.Generator(seed or 0)
   local n = X:size(1)
   local secs, losses = {}, {}
@@ -71,7 +37,7 @@ function M.run_epochs(net, loss, step, X, Y, batch, epochs, seed)
       local out = net:forward(xb)
       local l = loss:forward(out, yb)
       net:backward(xb, loss:backward(out, yb))
-      step()
+      opt:step()
       tot, nb = tot + l, nb + 1
     end
     secs[e] = B.clock() - t0

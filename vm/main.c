@@ -234,23 +234,28 @@ static int handle_luainit(lua_State *L) {
   return dostring(L, init, name);
 }
 
-/* Does dir/stdlib/credo/init.lua exist?  If so, push the canonical path of
- * dir/stdlib.  (dir has room for the suffix.) */
-static int pushifstdlib(lua_State *L, char *dir, size_t cap) {
+/* Does dir<sub>/credo/init.lua exist?  If so, push the canonical path of
+ * dir<sub>.  (dir has room for the suffix.) */
+static int pushifstdlib(lua_State *L, char *dir, size_t cap, const char *sub) {
   size_t n = strlen(dir);
-  if (n + sizeof "/stdlib/credo/init.lua" > cap) return 0;
-  strcpy(dir + n, "/stdlib/credo/init.lua");
+  if (n + strlen(sub) + sizeof "/credo/init.lua" > cap) return 0;
+  strcpy(dir + n, sub);
+  strcat(dir + n, "/credo/init.lua");
   if (access(dir, R_OK) != 0) return 0;
-  strcpy(dir + n, "/stdlib");
+  strcpy(dir + n, sub);
   char canon[PATH_MAX];
   lua_pushstring(L, realpath(dir, canon) ? canon : dir);
   return 1;
 }
 
-/* The stdlib directory shipped beside the executable: <exe dir>/stdlib (an
- * uninstalled ./credo) or <exe dir>/../stdlib (a build directory's credo).  Pushes it,
- * or nil when neither exists (an installed credo uses the default path). */
+/* The stdlib directory that goes with the executable: <exe dir>/stdlib (an
+ * uninstalled ./credo), <exe dir>/../stdlib (a build directory's credo), or
+ * <exe dir>/../share/lua/5.4 (`make install PREFIX=...` puts the host in
+ * PREFIX/bin and the stdlib there).  Pushes it, or nil when none exists (the
+ * default package.path may still find it). */
 static void pushstdlibdir(lua_State *L) {
+  static const char *const subs[] = {"/stdlib", "/../stdlib",
+                                     "/../share/lua/5.4"};
   char exe[4096], dir[4200];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) { lua_pushnil(L); return; }
@@ -258,10 +263,10 @@ static void pushstdlibdir(lua_State *L) {
   char *slash = strrchr(exe, '/');
   if (slash == NULL) { lua_pushnil(L); return; }
   *slash = '\0';
-  snprintf(dir, sizeof dir, "%s", exe);
-  if (pushifstdlib(L, dir, sizeof dir)) return;
-  snprintf(dir, sizeof dir, "%s/..", exe);
-  if (pushifstdlib(L, dir, sizeof dir)) return;
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    snprintf(dir, sizeof dir, "%s", exe);
+    if (pushifstdlib(L, dir, sizeof dir, subs[i])) return;
+  }
   lua_pushnil(L);
 }
 

@@ -14,16 +14,20 @@
  * Layout.  The bin matrix holds one 8-bit code per (row, feature), in groups
  * of four features: group k is an (n) array of 32-bit words, one per row
  * holding its four codes (row-major inside a group, column-major across
- * groups), so one load gives a row's four codes, and a histogram task (one node, one group) keeps
- * its four per-feature histograms (at most 16 KB) in L1 while streaming one
- * word per row.  Gradients travel with the rows ("ordered gradients"): when
- * a node's rows are partitioned, their (g, h) pairs are moved along, so a
- * histogram pass reads them sequentially.
+ * groups), so one load gives a row's four codes, and a histogram task (one
+ * node, one group) keeps its four per-feature histograms (at most 16 KB) in
+ * L1 while streaming one word per row.  That suits nodes holding many rows.
+ * Deep nodes hold few rows spread over the whole matrix; they read a second,
+ * row-major copy of the codes (one cache line per row instead of one per
+ * row and group).  Gradients travel with the rows ("ordered gradients"):
+ * when a node's rows are partitioned, their (g, h) pairs are moved along,
+ * so a histogram pass reads them sequentially.
  *
- * Reproducibility.  Histograms are built per (node, feature group, fixed
- * block of 65536 rows) and block partials are summed in block order, split
- * search walks features in ascending order, partitions are stable: the
- * trees are bit-identical for any thread count.  Randomness (row and
+ * Reproducibility.  Histograms are built per (node, feature group or all
+ * features, fixed block of 65536 rows) and block partials are summed in
+ * block order; each entry sums its rows in node order whichever layout is
+ * read; split search walks features in ascending order; partitions are
+ * stable: the trees are bit-identical for any thread count.  Randomness (row and
  * column subsampling) comes from rng_stream(seed, tree index).
  *
  * What it is not: no Lua (see gbdt_lua.c), no argument checking (the

@@ -285,6 +285,44 @@ static void blas_serial(void) {
       memcpy(dst + q * ld, dst, (size_t)G * sizeof(T));                       \
   }
 
+/* g (n, G) = b1 + b2 + x (n, I) @ w^T (w is (G, I); b1, b2 (G) or NULL):
+ * the input projection of every step.  One GEMM, except for a few input
+ * features (I <= SMALL_INPUT, e.g. a univariate series): there a GEMM with
+ * K = I is mostly packing and a read-modify-write of g, so the products
+ * are summed in the pass that writes g (row 0 holds the bias sum, read by
+ * every row; rows go backwards so that row 0 is overwritten last). */
+#define SMALL_INPUT 4
+#define INPUT_PROJECTION(T, SFX)                                              \
+  static void input_projection_##SFX(T *g, const T *x, const T *w,            \
+                                     const T *b1, const T *b2, int64_t n,     \
+                                     int64_t G, int64_t I) {                  \
+    if (n <= 0) return;                                                       \
+    if (I > SMALL_INPUT) {                                                    \
+      int bias = b1 || b2;                                                    \
+      if (bias) fill_bias_##SFX(g, b1, b2, n, G, G);                          \
+      linalg_gemm_##SFX(g, x, w, 0, 1, (int)n, (int)G, (int)I, (int)I,        \
+                        (int)I, (int)G, 1, bias ? 1 : 0);                     \
+      return;                                                                 \
+    }                                                                         \
+    fill_bias_##SFX(g, b1, b2, 1, G, G);                                      \
+    for (int64_t q = n - 1; q >= 0; q--) {                                    \
+      T *row = g + q * G;                                                     \
+      const T *xq = x + q * I;                                                \
+      if (I == 1) {                                                           \
+        T x0 = xq[0];                                                         \
+        _Pragma("omp simd")                                                   \
+        for (int64_t j = 0; j < G; j++) row[j] = g[j] + w[j] * x0;            \
+      } else {                                                                \
+        _Pragma("omp simd")                                                   \
+        for (int64_t j = 0; j < G; j++) {                                     \
+          T s = g[j];                                                         \
+          for (int64_t i = 0; i < I; i++) s += w[j * I + i] * xq[i];          \
+          row[j] = s;                                                         \
+        }                                                                     \
+      }                                                                       \
+    }                                                                         \
+  }
+
 /* Column sums of d (N, ld) over columns c0 .. c0+n, in double, rows in
  * order, added into db1 (n) and, when not NULL, into db2 (n). */
 #define COLSUM(T, SFX)                                                        \
@@ -397,12 +435,9 @@ static void blas_serial(void) {
     int64_t G = 4 * H, rows = r1 - r0, BT = B * Tn;                           \
     T *gates = cache, *cprev = cache + BT * G, *tanhc = cprev + BT * H;       \
     T *hprev = tanhc + BT * H;                                                \
-    int bias = b_ih || b_hh;                                                  \
     /* gates (rows*T, 4H) = b_ih + b_hh + x @ W_ih^T, all steps at once */    \
-    if (bias) fill_bias_##SFX(gates + r0 * Tn * G, b_ih, b_hh, rows * Tn, G, G); \
-    linalg_gemm_##SFX(gates + r0 * Tn * G, x + r0 * Tn * I, w_ih, 0, 1,       \
-                      (int)(rows * Tn), (int)G, (int)I, (int)I, (int)I,       \
-                      (int)G, 1, bias ? 1 : 0);                               \
+    input_projection_##SFX(gates + r0 * Tn * G, x + r0 * Tn * I, w_ih, b_ih,  \
+                           b_hh, rows * Tn, G, I);                            \
     for (int64_t b = r0; b < r1; b++) {                                       \
       T *hp = hprev + b * Tn * H, *cp = cprev + b * Tn * H;                   \
       if (h0) memcpy(hp, h0 + b * H, H * sizeof(T));                          \
@@ -490,10 +525,8 @@ static void blas_serial(void) {
     int64_t G = 3 * H, rows = r1 - r0, BT = B * Tn;                           \
     T *gates = cache, *hproj = cache + BT * G, *hprev = hproj + BT * G;       \
     /* gates (rows*T, 3H) = b_ih + x @ W_ih^T, all steps at once */           \
-    if (b_ih) fill_bias_##SFX(gates + r0 * Tn * G, b_ih, NULL, rows * Tn, G, G); \
-    linalg_gemm_##SFX(gates + r0 * Tn * G, x + r0 * Tn * I, w_ih, 0, 1,       \
-                      (int)(rows * Tn), (int)G, (int)I, (int)I, (int)I,       \
-                      (int)G, 1, b_ih ? 1 : 0);                               \
+    input_projection_##SFX(gates + r0 * Tn * G, x + r0 * Tn * I, w_ih, b_ih,  \
+                           NULL, rows * Tn, G, I);                            \
     for (int64_t b = r0; b < r1; b++) {                                       \
       if (h0) memcpy(hprev + b * Tn * H, h0 + b * H, H * sizeof(T));          \
       else memset(hprev + b * Tn * H, 0, H * sizeof(T));                      \
@@ -640,6 +673,8 @@ FILL_BIAS(float, f32)
 FILL_BIAS(double, f64)
 COLSUM(float, f32)
 COLSUM(double, f64)
+INPUT_PROJECTION(float, f32)
+INPUT_PROJECTION(double, f64)
 WGRAD_TARGETS(float, f32)
 WGRAD_TARGETS(double, f64)
 CHUNK_WGRADS(float, f32)
