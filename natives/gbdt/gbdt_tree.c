@@ -225,11 +225,12 @@ static int sparse_node(const Grower *g, const TNode *t) {
 }
 
 /* Histograms of nodes S[0..ns) into their ->hist (rows from idx/gh, or the
- * contiguous rows 0.. when identity), then for each i with large[i] set,
- * large[i]->hist (= the parent's buffer) -= S[i]->hist, then the best
- * split of each node in V[0..nv).  One parallel region, three barriers. */
+ * contiguous rows 0.. when identity); then per node: its block partials
+ * summed in block order, large[s]->hist (= the parent's buffer, when
+ * large[s] is set) -= S[s]->hist, and the best split of S[s] (when it is
+ * evaluated) and of large[s].  One parallel region, two barriers. */
 static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
-                                int identity, TNode **V, int nv) {
+                                int identity) {
   const GbdtBins *b = g->b;
   size_t ntask = 0, npart = 0;
   for (int s = 0; s < ns; s++) {
@@ -277,11 +278,12 @@ static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
       gbdt_hist_group(out, b, grp, g->mask[tk.grp], identity ? NULL : g->idx + b0,
                       b0, g->gh + 2 * b0, m);
     }
-    /* block partials summed in block order, then the larger siblings */
-#pragma omp for schedule(dynamic, 1) collapse(2)
-    for (int s = 0; s < ns; s++)
+    /* per node: block partials summed in block order, the larger sibling
+     * by subtraction, then the split searches */
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < ns; s++) {
+      TNode *nd = S[s];
       for (int q = 0; q < g->ngrp; q++) {
-        TNode *nd = S[s];
         int grp = g->grp[q];
         int64_t lo = b->hoff[4 * grp], hi = b->hoff[4 * grp + 4 < d ? 4 * grp + 4 : d];
         if (partoff[s] >= 0) {
@@ -299,10 +301,12 @@ static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
         if (large[s])
           gbdt_hist_subtract(large[s]->hist, large[s]->hist, nd->hist, lo, hi);
       }
-#pragma omp for schedule(dynamic, 1)
-    for (int v = 0; v < nv; v++)
-      gbdt_split_find(&V[v]->split, V[v]->hist, b, g->feats, g->nfeat, V[v]->G,
-                      V[v]->H, g->p);
+      if (nd->eval)
+        gbdt_split_find(&nd->split, nd->hist, b, g->feats, g->nfeat, nd->G, nd->H, g->p);
+      if (large[s])
+        gbdt_split_find(&large[s]->split, large[s]->hist, b, g->feats, g->nfeat,
+                        large[s]->G, large[s]->H, g->p);
+    }
   }
   return CREDO_OK;
 }
@@ -320,7 +324,9 @@ static inline int row_goes_left(const GbdtBins *b, int64_t r, int f, int sb,
  *  - expanded nodes E[0..ne): stable partition of their rows (left first),
  *    gradient pairs moving along, into idx2/gh2, swapped in afterwards
  *    (ranges of all other nodes become dead); nleft[s] = rows going left.
- * Tasks are fixed blocks of GBDT_BLOCK rows: count, prefix, scatter. */
+ * Tasks are fixed blocks of GBDT_BLOCK rows: count, then scatter (each
+ * block's offset from the counts of its node's earlier blocks); two
+ * barriers. */
 static credo_status level_rows(Grower *g, TNode **L, int nl, TNode **D, int nd,
                                TNode **E, int ne, int64_t *nleft, float *margin) {
   size_t ne_t = 0, ntask = 0;
@@ -342,7 +348,7 @@ static credo_status level_rows(Grower *g, TNode **L, int nl, TNode **D, int nd,
   for (int s = 0; s < nd; s++)
     for (int64_t k = 0; k < nblocks(D[s]->end - D[s]->begin); k++)
       g->tasks[t++] = (Task){s, (int)k, 1};
-  int64_t *cl = g->cnt, *off = g->cnt + ne_t;
+  int64_t *cl = g->cnt;
   const GbdtBins *b = g->b;
 #pragma omp parallel num_threads(g->nt)
   {
@@ -403,26 +409,23 @@ static credo_status level_rows(Grower *g, TNode **L, int nl, TNode **D, int nd,
       }
       cl[i] = c;
     }
-#pragma omp single
-    {
-      size_t i = 0;
-      for (int s = 0; s < ne; s++) {
-        int64_t nb = nblocks(E[s]->end - E[s]->begin), l = 0;
-        for (int64_t k = 0; k < nb; k++, i++) {
-          off[i] = l; /* lefts in the node's earlier blocks */
-          l += cl[i];
-        }
-        nleft[s] = l;
-      }
-    }
 #pragma omp for schedule(dynamic, 1)
     for (size_t i = 0; i < ne_t; i++) {
       Task tk = g->tasks[i];
       TNode *nd_ = E[tk.s];
       int64_t b0 = nd_->begin + (int64_t)tk.blk * GBDT_BLOCK;
       int64_t b1 = nd_->end - b0 < GBDT_BLOCK ? nd_->end : b0 + GBDT_BLOCK;
-      int64_t pl = nd_->begin + off[i];
-      int64_t pr = nd_->begin + nleft[tk.s] + ((b0 - nd_->begin) - off[i]);
+      /* this block's left offset and the node's total, from the counts of
+       * the node's blocks (its tasks are consecutive, block by block) */
+      size_t first = i - (size_t)tk.blk;
+      int64_t nb = nblocks(nd_->end - nd_->begin), before = 0, total = 0;
+      for (int64_t k = 0; k < nb; k++) {
+        if (k < tk.blk) before += cl[first + (size_t)k];
+        total += cl[first + (size_t)k];
+      }
+      if (tk.blk == 0) nleft[tk.s] = total;
+      int64_t pl = nd_->begin + before;
+      int64_t pr = nd_->begin + total + ((b0 - nd_->begin) - before);
       const uint32_t *idx = g->idx;
       const uint8_t *dir = g->dir;
       const float *gh = g->gh;
@@ -534,7 +537,7 @@ static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
     root->hist = buf_get(g);
     if (!root->hist) return CREDO_ENOMEM;
     TNode *none = NULL;
-    st = build_hists(g, &root, &none, 1, identity, &root, 1);
+    st = build_hists(g, &root, &none, 1, identity);
     if (st) goto fail;
   }
   while (nlv > 0) {
@@ -631,11 +634,7 @@ static credo_status grow_depthwise(Grower *g, int64_t nrows, int identity,
       for (int s = 0; s < nnx; s++) { free(g->nx[s].hist); g->nx[s].hist = NULL; }
       goto fail;
     }
-    int nev = 0;
-    TNode **V = g->list;
-    for (int s = 0; s < nnx; s++)
-      if (g->nx[s].eval) V[nev++] = &g->nx[s];
-    st = build_hists(g, S, B, nbuild, 0, V, nev);
+    st = build_hists(g, S, B, nbuild, 0);
     for (int s = 0; s < nbuild && !st; s++)
       if (!S[s]->eval) {
         st = buf_put(g, S[s]->hist);

@@ -373,11 +373,11 @@ end
 -- ---------------------------------------------------------------------
 
 function Module:forward()
-  self:error("forward is not implemented")
+  self:error("this module class defines no forward (a subclass must)")
 end
 
 function Module:backward()
-  self:error("backward is not implemented")
+  self:error("this module class defines no backward (a subclass must)")
 end
 
 -- ---------------------------------------------------------------------
