@@ -48,6 +48,8 @@
 #define GBDT_MAX_BIN 255        /* value bins per feature; code 255 max */
 #define GBDT_BLOCK 65536        /* rows per histogram / partition block */
 #define GBDT_ROWS_MAX_D 64      /* widest data that gets row-major codes */
+#define GBDT_BIN_SAMPLE 262144  /* rows the cuts come from, at most */
+#define GBDT_BIN_SEED 0x6764627462696eULL /* seed of that sample */
 #define GBDT_MAX_METRICS 4
 #define GBDT_RT_EPS 1e-6f       /* XGBoost's kRtEps: smallest useful gain */
 
@@ -125,8 +127,10 @@ static inline int gbdt_bin_value(const float *cuts, int ncuts, float x) {
 void *gbdt_alloc_big(size_t n);
 
 /* Quantile-bin X (n, d), NaN = missing, no infinities (the caller checks).
- * Cuts from every row's exact sorted values (LSD radix sort), then codes.
- * On failure *b is left empty (safe to free). */
+ * Cuts from the exact sorted values (LSD radix sort) of every row when
+ * n <= GBDT_BIN_SAMPLE, else of a uniform sample of GBDT_BIN_SAMPLE rows
+ * drawn with a fixed seed (as LightGBM's bin_construct_sample_cnt); then
+ * the codes of every row.  On failure *b is left empty (safe to free). */
 credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
                              int n_threads);
 void gbdt_bins_free(GbdtBins *b);

@@ -12,6 +12,8 @@
  */
 #include "gbdt.h"
 
+#include "../random/rng.h"
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,28 +171,36 @@ static inline uint32_t lut_code(const uint16_t *lut, int bits, const float *cuts
 }
 
 /* Cuts (room for max_bin - 1 each) of the features of group g, from one
- * pass over X that gathers their non-missing values; returns nothing,
- * nbins[j] set.  keys is scratch of 4n, tmp of n. */
+ * pass over the rows rowset[0..m) of X (or all rows when rowset is NULL)
+ * gathering their non-missing values; nbins[j] set.  keys is scratch of
+ * 4m, tmp of m. */
 static void group_cuts(float *allcuts, int *nbins, const GbdtMatrix *X, int g,
-                       int max_bin, uint32_t *keys, uint32_t *tmp) {
+                       const int64_t *rowset, int64_t m, int max_bin,
+                       uint32_t *keys, uint32_t *tmp) {
   int d = (int)X->d, j0 = 4 * g, jn = d - j0 < 4 ? d - j0 : 4;
-  int64_t n = X->n, m[4] = {0, 0, 0, 0};
-  for (int64_t i = 0; i < n; i++) {
+  int64_t cnt[4] = {0, 0, 0, 0};
+  for (int64_t t = 0; t < m; t++) {
+    int64_t i = rowset ? rowset[t] : t;
     const float *row = X->x + i * X->rs + (int64_t)j0 * X->cs;
     for (int l = 0; l < jn; l++) {
       float v = row[(int64_t)l * X->cs];
-      if (v == v) keys[(int64_t)l * n + m[l]++] = float_key(v + 0.0f);
+      if (v == v) keys[(int64_t)l * m + cnt[l]++] = float_key(v + 0.0f);
     }
   }
   for (int l = 0; l < jn; l++) {
-    uint32_t *k = keys + (int64_t)l * n;
-    radix_sort_u32(k, tmp, m[l]);
+    uint32_t *k = keys + (int64_t)l * m;
+    radix_sort_u32(k, tmp, cnt[l]);
     float *sorted = (float *)tmp; /* tmp is free after the sort */
-    for (int64_t i = 0; i < m[l]; i++) sorted[i] = key_float(k[i]);
+    for (int64_t i = 0; i < cnt[l]; i++) sorted[i] = key_float(k[i]);
     float *cuts = allcuts + (size_t)(j0 + l) * (max_bin - 1);
-    nbins[j0 + l] = gbdt_cuts_from_sorted(cuts, sorted, m[l], max_bin);
+    nbins[j0 + l] = gbdt_cuts_from_sorted(cuts, sorted, cnt[l], max_bin);
     for (int c = 0; c < nbins[j0 + l] - 1; c++) cuts[c] += 0.0f; /* -0 -> +0 */
   }
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
 }
 
 credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
@@ -226,12 +236,27 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
     gbdt_bins_free(b);
     return CREDO_ENOMEM;
   }
+  /* the rows the cuts come from: all, or a uniform sample without
+   * replacement (fixed seed), in row order */
+  int64_t ms = n <= GBDT_BIN_SAMPLE ? n : GBDT_BIN_SAMPLE;
+  int64_t *rowset = NULL;
+  if (ms < n) {
+    Rng rng;
+    rng_seed(&rng, GBDT_BIN_SEED);
+    rowset = malloc((size_t)ms * sizeof *rowset);
+    if (!rowset || rng_sample(rowset, n, ms, &rng) != CREDO_OK) {
+      free(rowset), free(allcuts), free(lut);
+      gbdt_bins_free(b);
+      return CREDO_ENOMEM;
+    }
+    qsort(rowset, (size_t)ms, sizeof *rowset, cmp_i64);
+  }
   /* phase 1: cuts and lookup tables, one group of four features per task */
   int failed = 0;
 #pragma omp parallel num_threads(n_threads)
   {
-    uint32_t *keys = malloc((size_t)n * 4 * sizeof *keys);
-    uint32_t *tmp = malloc((size_t)n * sizeof *tmp);
+    uint32_t *keys = malloc((size_t)ms * 4 * sizeof *keys);
+    uint32_t *tmp = malloc((size_t)ms * sizeof *tmp);
     if (!keys || !tmp) {
 #pragma omp atomic write
       failed = 1;
@@ -239,7 +264,7 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
 #pragma omp for schedule(dynamic, 1)
     for (int g = 0; g < ng; g++) {
       if (keys && tmp && !credo_interrupted) {
-        group_cuts(allcuts, b->nbins, X, g, max_bin, keys, tmp);
+        group_cuts(allcuts, b->nbins, X, g, rowset, ms, max_bin, keys, tmp);
         for (int j = 4 * g; j < d && j < 4 * g + 4; j++) {
           int nc = b->nbins[j] > 0 ? b->nbins[j] - 1 : 0;
           build_lut(lut + (size_t)j * lutn, bits, allcuts + (size_t)j * (max_bin - 1), nc);
@@ -249,6 +274,7 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
     free(keys);
     free(tmp);
   }
+  free(rowset);
   if (failed || credo_interrupted) {
     free(allcuts);
     free(lut);
@@ -272,31 +298,75 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
     memcpy(b->cuts + b->cut_ptr[j], allcuts + (size_t)j * (max_bin - 1),
            (size_t)(b->cut_ptr[j + 1] - b->cut_ptr[j]) * sizeof *b->cuts);
   free(allcuts);
-  /* phase 2: codes, one block of rows per task, X read row by row */
-  int64_t nblk = (n + GBDT_BLOCK - 1) / GBDT_BLOCK;
-#pragma omp parallel for schedule(static) num_threads(n_threads)
-  for (int64_t blk = 0; blk < nblk; blk++) {
-    int64_t i0 = blk * GBDT_BLOCK, i1 = i0 + GBDT_BLOCK < n ? i0 + GBDT_BLOCK : n;
-    for (int g = 0; g < ng; g++) {
-      uint32_t *out = b->codes + (int64_t)g * n;
-      int jn = d - 4 * g < 4 ? d - 4 * g : 4;
-      for (int64_t i = i0; i < i1; i++) {
-        const float *row = X->x + i * X->rs;
-        uint32_t w = 0;
-        for (int l = 0; l < jn; l++) {
-          int j = 4 * g + l;
-          uint32_t c = b->nbins[j] == 0
-                           ? 0u /* all missing: code 0 is the missing bin */
-                           : lut_code(lut + (size_t)j * lutn, bits, b->cuts + b->cut_ptr[j],
-                                      (int)(b->cut_ptr[j + 1] - b->cut_ptr[j]),
-                                      row[(int64_t)j * X->cs]);
-          w |= c << (8 * l);
-          if (b->rows) b->rows[i * d + j] = (uint8_t)c;
+  /* phase 2: codes, one block of rows per task, X read row by row.  The
+   * per-feature tables are read from locals: stores through uint8_t*
+   * (rows) may alias anything, b included. */
+  const float **fc = malloc((size_t)d * sizeof *fc);
+  const uint16_t **fl = malloc((size_t)d * sizeof *fl);
+  int *fn = malloc((size_t)d * sizeof *fn);
+  if (!fc || !fl || !fn) {
+    free(fc), free(fl), free(fn), free(lut);
+    gbdt_bins_free(b);
+    return CREDO_ENOMEM;
+  }
+  for (int j = 0; j < d; j++) {
+    fc[j] = b->cuts + b->cut_ptr[j];
+    fl[j] = lut + (size_t)j * lutn;
+    fn[j] = b->nbins[j] == 0 ? -1 : (int)(b->cut_ptr[j + 1] - b->cut_ptr[j]);
+  }
+  /* Tiles of CODE_TILE rows, feature by feature inside a tile, so one
+   * feature's table stays in cache while the tile's rows (in L2) are read;
+   * then the tile's codes are packed into the group words and the
+   * row-major copy. */
+  enum { CODE_TILE = 2048 };
+  int64_t ntile = (n + CODE_TILE - 1) / CODE_TILE;
+  uint32_t *codes = b->codes;
+  uint8_t *rows = b->rows;
+  const float *x = X->x;
+  int64_t rs = X->rs, cs = X->cs;
+  int tfail = 0;
+#pragma omp parallel num_threads(n_threads)
+  {
+    uint8_t *tile = malloc((size_t)CODE_TILE * (size_t)d);
+    if (!tile) {
+#pragma omp atomic write
+      tfail = 1;
+    }
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < ntile; t++) {
+      if (!tile) continue;
+      int64_t i0 = t * CODE_TILE, i1 = i0 + CODE_TILE < n ? i0 + CODE_TILE : n;
+      for (int j = 0; j < d; j++) {
+        const float *col = x + (int64_t)j * cs;
+        uint8_t *out = tile + j;
+        if (fn[j] < 0) { /* all missing: no value bins, code 0 is missing */
+          for (int64_t i = i0; i < i1; i++) out[(i - i0) * d] = 0;
+          continue;
         }
-        out[i] = w;
+        for (int64_t i = i0; i < i1; i++)
+          out[(i - i0) * d] = (uint8_t)lut_code(fl[j], bits, fc[j], fn[j], col[i * rs]);
+      }
+      for (int64_t i = i0; i < i1; i++) {
+        const uint8_t *c = tile + (i - i0) * d;
+        for (int g = 0; g < ng; g++) {
+          int jn = d - 4 * g < 4 ? d - 4 * g : 4;
+          uint32_t w = 0;
+          for (int l = 0; l < jn; l++) w |= (uint32_t)c[4 * g + l] << (8 * l);
+          codes[(int64_t)g * n + i] = w;
+        }
+        if (rows) memcpy(rows + i * d, c, (size_t)d);
       }
     }
+    free(tile);
   }
+  if (tfail) {
+    free(fc), free(fl), free(fn), free(lut);
+    gbdt_bins_free(b);
+    return CREDO_ENOMEM;
+  }
+  free(fc);
+  free(fl);
+  free(fn);
   free(lut);
   return CREDO_OK;
 }

@@ -130,6 +130,32 @@ static void test_bins_build(void) {
   gbdt_bins_free(&b2);
   gbdt_bins_free(&b2); /* safe twice */
   free(X);
+  /* more rows than GBDT_BIN_SAMPLE: cuts from the fixed sample, the same at
+   * any thread count; codes of every row agree with the thresholds; a
+   * feature with few values still gets one bin per value */
+  enum { NS = GBDT_BIN_SAMPLE + 40000, DS = 3 };
+  float *S = malloc((size_t)NS * DS * sizeof *S);
+  for (int i = 0; i < NS; i++) {
+    S[i * DS] = (float)(urand() * 1000);
+    S[i * DS + 1] = (float)(i % 13);
+    S[i * DS + 2] = urand() < 0.1 ? NAN : (float)(urand() - 0.5);
+  }
+  GbdtMatrix MS = {S, NS, DS, DS, 1};
+  CHECK(gbdt_bins_build(&b1, &MS, 255, 1) == CREDO_OK);
+  CHECK(gbdt_bins_build(&b2, &MS, 255, 2) == CREDO_OK);
+  CHECK(b1.nbins[0] == 255 && b1.nbins[1] == 13 && b1.nbins[2] == 255);
+  CHECK(memcmp(b1.cuts, b2.cuts, (size_t)b1.cut_ptr[DS] * sizeof(float)) == 0);
+  CHECK(memcmp(b1.codes, b2.codes, (size_t)b1.ngroups * NS * 4) == 0);
+  ok = 1;
+  for (int i = 0; i < NS; i++)
+    for (int j = 0; j < DS; j++) {
+      int nc = (int)(b1.cut_ptr[j + 1] - b1.cut_ptr[j]);
+      ok &= gbdt_code(&b1, i, j) == gbdt_bin_value(b1.cuts + b1.cut_ptr[j], nc, S[i * DS + j]);
+    }
+  CHECK(ok);
+  gbdt_bins_free(&b1);
+  gbdt_bins_free(&b2);
+  free(S);
   /* more than 256 features: the smaller lookup tables give the same codes */
   enum { NW = 700, DW = 300 };
   float *W = malloc((size_t)NW * DW * sizeof *W);
