@@ -170,7 +170,7 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
   lua_pop(L, 1);
   if (lua_getfield(L, t, "growth") != LUA_TNIL &&
       (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), "depthwise") != 0))
-    argfail(L, t, "growth '%s' is not implemented (only 'depthwise')",
+    argfail(L, t, "growth must be 'depthwise' (got '%s')",
             luaL_tolstring(L, -1, NULL));
   lua_pop(L, 1);
   p->n_estimators = (int)int_field(L, t, "n_estimators", 100, 1, 1000000);

@@ -104,12 +104,11 @@ describe("GBDT", function()
         "GBDT: unknown parameter 'max_dpeth'")
     end)
 
-    it("errors on growth policies of later slices", function()
+    it("accepts only the growth policies that exist", function()
       assert.has_error(function() GBDT { growth = "leafwise" } end,
-        "GBDT: parameter 'growth' = 'leafwise' is not implemented yet (leaf-wise and "
-          .. "oblivious growth are the next slices of issue 4; use 'depthwise')")
+        "GBDT: parameter 'growth' must be one of depthwise (got 'leafwise')")
       assert.has_error(function() GBDT { growth = "sideways" } end,
-        "GBDT: parameter 'growth' must be one of depthwise, leafwise, oblivious (got 'sideways')")
+        "GBDT: parameter 'growth' must be one of depthwise (got 'sideways')")
     end)
 
     it("errors on nonsensical values", function()
