@@ -83,18 +83,22 @@ static void abandon_line(void) {
   fflush(stdout);
 }
 
-/* One line from readline's callback interface; *out is malloc'd. */
+/* One line from readline's callback interface; *out is malloc'd.  SIGINT
+ * is caught for the REPL's whole life (host_repl installs on_prompt_sigint),
+ * so a Ctrl-C that lands between two prompts (while a line is compiled or
+ * a value printed) abandons the next line instead of killing the REPL. */
 static int tty_read(const char *prompt, char **out) {
-  struct sigaction sa, old;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_prompt_sigint;  /* no SA_RESTART: select returns */
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old);
-  prompt_interrupted = 0;
   got_done = 0;
   got_line = NULL;
-  rl_callback_handler_install(prompt, on_line);
   int rc = LINE_OK;
+  if (prompt_interrupted) {              /* arrived before this prompt */
+    prompt_interrupted = 0;
+    fputs("^C\n", stdout);
+    fflush(stdout);
+    *out = NULL;
+    return LINE_INTR;
+  }
+  rl_callback_handler_install(prompt, on_line);
   while (!got_done) {
     fd_set fds;
     FD_ZERO(&fds);
@@ -103,6 +107,7 @@ static int tty_read(const char *prompt, char **out) {
                                : select(STDIN_FILENO + 1, &fds, NULL, NULL,
                                         NULL);
     if (prompt_interrupted) {
+      prompt_interrupted = 0;
       abandon_line();
       rc = LINE_INTR;
       break;
@@ -115,10 +120,20 @@ static int tty_read(const char *prompt, char **out) {
     }
     rl_callback_read_char();
   }
-  sigaction(SIGINT, &old, NULL);
   if (rc == LINE_OK && got_line == NULL) rc = LINE_EOF;  /* Ctrl-D */
   *out = rc == LINE_OK ? got_line : NULL;
   return rc;
+}
+
+/* The REPL's SIGINT handler, installed for its whole life on a terminal
+ * (host_docall swaps in its own while a chunk runs, then puts this back). */
+static void repl_catch_sigint(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_prompt_sigint;  /* no SA_RESTART: select returns */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  prompt_interrupted = 0;
 }
 
 /* Read a line (without its newline) and push it. */
@@ -377,6 +392,7 @@ int host_repl(lua_State *L, const char *banner) {
   tty = isatty(STDIN_FILENO);
   load_helpers(L);
   if (tty) {
+    repl_catch_sigint();
     readline_init();
     if (banner) {
       puts(banner);
