@@ -60,6 +60,11 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# Elementwise select kernels (ReLU and friends) that gcc vectorises only at
+# -O3 (at -O2 it will not if-convert the selects); no reductions there, so
+# -O3 changes no bits.
+$(call obj,natives/nn/act.c): CFLAGS += -O3
+
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
 
 $(HOST): $(VM_OBJ) $(BIND_OBJ) $(CORE_OBJ)
