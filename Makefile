@@ -128,10 +128,11 @@ peers:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4/credo \
-	  $(DESTDIR)$(PREFIX)/share/lua/5.4/credo
+	  $(DESTDIR)$(PREFIX)/share/lua/5.4/credo $(DESTDIR)$(PREFIX)/share/doc/credo
 	install -m 755 $(HOST) $(DESTDIR)$(PREFIX)/bin/credo
 	install -m 644 $(LUAMOD) $(DESTDIR)$(PREFIX)/lib/lua/5.4/credo/core.so
 	cp -R stdlib/credo/. $(DESTDIR)$(PREFIX)/share/lua/5.4/credo/
+	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/credo/  # help(x) reads them
 
 clean:
 	rm -rf $(BUILD) build-san $(HOST) credo-san

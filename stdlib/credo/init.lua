@@ -70,6 +70,7 @@ setmetatable(credo, { __index = function(_, k)
   if k == "report" then return require("credo.report") end      -- docs/reports.md
   if k == "plot" then return require("credo.plot") end
   if k == "recipe" then return require("credo.recipe") end
+  if k == "help" then return require("credo.help") end          -- help(x), docs/guide.md
 end })
 
 return credo

@@ -146,4 +146,8 @@ function M.show(...)
   return table.concat(parts, "\t")
 end
 
+-- The REPL's `help(x)` (credo.help): a global unless the session already
+-- has one.  rawget/rawset, so strict globals do not object.
+if rawget(_G, "help") == nil then rawset(_G, "help", require("credo.help")) end
+
 return M
