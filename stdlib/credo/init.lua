@@ -71,6 +71,7 @@ setmetatable(credo, { __index = function(_, k)
   if k == "plot" then return require("credo.plot") end
   if k == "recipe" then return require("credo.recipe") end
   if k == "help" then return require("credo.help") end          -- help(x), docs/guide.md
+  if k == "ensemble" then return require("credo.ensemble") end    -- docs/ensemble.md
 end })
 
 return credo
