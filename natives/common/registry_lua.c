@@ -34,6 +34,7 @@ static const luaL_Reg natives[] = {
   {"credo.nn_rnn", luaopen_credo_nn_rnn},
   {"credo.forest_core", luaopen_credo_forest},
   {"credo.prep_core", luaopen_credo_prep},
+  {"credo.linear_core", luaopen_credo_linear},
   {NULL, NULL}
 };
 

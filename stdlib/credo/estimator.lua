@@ -41,6 +41,7 @@ M.modules = {
   -- credo.sampling (docs/sampling.md)
   RandomUnderSampler = "credo.sampling", RandomOverSampler = "credo.sampling",
   SMOTE = "credo.sampling", GaussianNoiseAugmenter = "credo.sampling",
+  LogisticRegression = "credo.linear",  -- docs/linear.md
   -- credo.ensemble (docs/ensemble.md)
   VotingClassifier = "credo.ensemble", StackingClassifier = "credo.ensemble",
   GreedyWeightedClassifier = "credo.ensemble", BlendNet = "credo.ensemble",

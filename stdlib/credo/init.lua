@@ -64,6 +64,7 @@ setmetatable(credo, { __index = function(_, k)
   if k == "DecisionTree" or k == "RandomForest" or k == "ExtraTrees" then
     return require("credo.forest")[k]                             -- docs/forest.md
   end
+  if k == "LogisticRegression" or k == "linear" then local m = require("credo.linear"); return k == "linear" and m or m[k] end  -- docs/linear.md
   if k == "nn" then return require("credo.nn") end
   if k == "optim" then return require("credo.optim") end        -- docs/optim.md
   if k == "progress" then return require("credo.progress") end  -- docs/fit.md
