@@ -9,10 +9,12 @@
 #include "credo_lua.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +37,7 @@ static const luaL_Reg natives[] = {
   {"credo.forest_core", luaopen_credo_forest},
   {"credo.prep_core", luaopen_credo_prep},
   {"credo.linear_core", luaopen_credo_linear},
+  {"credo.pso_core", luaopen_credo_pso},
   {NULL, NULL}
 };
 
@@ -133,7 +136,99 @@ static int l_fsync(lua_State *L) {
   return luaL_fileresult(L, ok, path);
 }
 
+/* ---- worker processes (stdlib/credo/tune.lua's `workers`) ----
+ * fork_pipe() -> pid, fd: fork with a pipe from child to parent.  The
+ * parent gets the child's pid and the read end; the child gets 0 and the
+ * write end.  The child must finish with exit_now, which skips atexit
+ * handlers and stdio flushing (the parent owns those buffers). */
+static int l_fork_pipe(lua_State *L) {
+  int fds[2];
+  if (pipe(fds) != 0) return luaL_fileresult(L, 0, "pipe");
+  fflush(NULL); /* nothing buffered gets written twice */
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(fds[0]);
+    close(fds[1]);
+    errno = e;
+    return luaL_fileresult(L, 0, "fork");
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, fds[1]);
+  } else {
+    close(fds[1]);
+    lua_pushinteger(L, pid);
+    lua_pushinteger(L, fds[0]);
+  }
+  return 2;
+}
+
+/* fd_write(fd, s) -> true | nil, message: all of s (retrying short
+ * writes). */
+static int l_fd_write(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1);
+  size_t n;
+  const char *s = luaL_checklstring(L, 2, &n);
+  while (n > 0) {
+    ssize_t k = write(fd, s, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return luaL_fileresult(L, 0, "write");
+    s += k;
+    n -= (size_t)k;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* fd_read_all(fd) -> string | nil, message: read to end of file, then
+ * close fd. */
+static int l_fd_read_all(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (;;) {
+    char *p = luaL_prepbuffer(&b);
+    ssize_t k = read(fd, p, LUAL_BUFFERSIZE);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) {
+      int e = errno;
+      close(fd);
+      errno = e;
+      return luaL_fileresult(L, 0, "read");
+    }
+    if (k == 0) break;
+    luaL_addsize(&b, (size_t)k);
+  }
+  close(fd);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* wait(pid) -> exit code (128 + signal number if killed by a signal). */
+static int l_wait(lua_State *L) {
+  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  int st;
+  while (waitpid(pid, &st, 0) < 0) {
+    if (errno != EINTR) return luaL_fileresult(L, 0, "waitpid");
+  }
+  lua_pushinteger(L, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+  return 1;
+}
+
+/* exit_now(code): _exit, for a forked child. */
+static int l_exit_now(lua_State *L) {
+  _exit((int)luaL_optinteger(L, 1, 0));
+  return 0;
+}
+
 static const luaL_Reg sys_funcs[] = {
+  {"fork_pipe", l_fork_pipe},
+  {"fd_write", l_fd_write},
+  {"fd_read_all", l_fd_read_all},
+  {"wait", l_wait},
+  {"exit_now", l_exit_now},
   {"mkdir", l_mkdir},
   {"fsync", l_fsync},
   {"isatty", l_isatty},

@@ -71,6 +71,8 @@ setmetatable(credo, { __index = function(_, k)
   if k == "report" then return require("credo.report") end      -- docs/reports.md
   if k == "plot" then return require("credo.plot") end
   if k == "recipe" then return require("credo.recipe") end
+  if k == "pso" then return require("credo.pso") end            -- docs/pso.md
+  if k == "tune" then return require("credo.tune") end          -- docs/tune.md
   if k == "help" then return require("credo.help") end          -- help(x), docs/guide.md
   if k == "ensemble" then return require("credo.ensemble") end    -- docs/ensemble.md
 end })
