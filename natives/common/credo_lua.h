@@ -79,6 +79,7 @@ int luaopen_credo_forest(lua_State *L);
 int luaopen_credo_prep(lua_State *L);
 int luaopen_credo_linear(lua_State *L);
 int luaopen_credo_pso(lua_State *L);
+int luaopen_credo_knn(lua_State *L);
 /* `require "credo.core"`: preload every native, return them in a table. */
 int luaopen_credo_core(lua_State *L);
 

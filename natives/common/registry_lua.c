@@ -38,6 +38,7 @@ static const luaL_Reg natives[] = {
   {"credo.prep_core", luaopen_credo_prep},
   {"credo.linear_core", luaopen_credo_linear},
   {"credo.pso_core", luaopen_credo_pso},
+  {"credo.knn_core", luaopen_credo_knn},
   {NULL, NULL}
 };
 

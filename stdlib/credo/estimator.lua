@@ -42,6 +42,7 @@ M.modules = {
   RandomUnderSampler = "credo.sampling", RandomOverSampler = "credo.sampling",
   SMOTE = "credo.sampling", GaussianNoiseAugmenter = "credo.sampling",
   LogisticRegression = "credo.linear",  -- docs/linear.md
+  KNeighborsClassifier = "credo.neighbors", MLPClassifier = "credo.mlp",
   -- credo.ensemble (docs/ensemble.md)
   VotingClassifier = "credo.ensemble", StackingClassifier = "credo.ensemble",
   GreedyWeightedClassifier = "credo.ensemble", BlendNet = "credo.ensemble",

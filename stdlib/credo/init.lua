@@ -64,6 +64,8 @@ setmetatable(credo, { __index = function(_, k)
   if k == "DecisionTree" or k == "RandomForest" or k == "ExtraTrees" then
     return require("credo.forest")[k]                             -- docs/forest.md
   end
+  if k == "KNeighborsClassifier" then return require("credo.neighbors")[k] end -- docs/neighbors.md
+  if k == "MLPClassifier" then return require("credo.mlp").MLPClassifier end  -- docs/mlp.md
   if k == "LogisticRegression" or k == "linear" then local m = require("credo.linear"); return k == "linear" and m or m[k] end  -- docs/linear.md
   if k == "nn" then return require("credo.nn") end
   if k == "optim" then return require("credo.optim") end        -- docs/optim.md
