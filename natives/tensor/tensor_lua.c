@@ -642,6 +642,10 @@ static void shape_of(const Operand *o, int *nd, const int64_t **shape) {
  * argument 1 is the tensor written. */
 static int binop(lua_State *L, tensor_binop op, int inplace) {
   Operand x, y;
+  if (lua_gettop(L) > 2) /* torch's add(other, alpha) would be silently lost */
+    luaL_argerror(L, 3, lua_pushfstring(L, "%s takes two operands (for a "
+                                           "scaled operand write u * alpha)",
+                                        binop_names[op]));
   operand(L, 1, &x);
   operand(L, 2, &y);
   /* fast path (a small `a + b` costs this, the allocation and the GC):

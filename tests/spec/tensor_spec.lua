@@ -436,6 +436,16 @@ describe("tensor", function()
       assert.are.same({ 1, 0, 1, 0 }, s[2]:totable())
     end)
 
+    it("refuses a third operand (torch's alpha would be silently lost)", function()
+      local a = credo.ones(2)
+      -- a method call counts self out, as Lua's luaL_argerror does
+      assert.has_error(function() a:add_(a, 0.5) end,
+        "bad argument #2 to 'add_' (add takes two operands (for a scaled operand write u * alpha))")
+      assert.has_error(function() credo.sub(a, a, 2) end,
+        "bad argument #3 to 'sub' (sub takes two operands (for a scaled operand write u * alpha))")
+      assert.equals(2, a:add(a * 1)[1])
+    end)
+
     it("errors on shapes that cannot broadcast", function()
       local a, b = credo.ones(3, 4), credo.ones(5)
       assert.has_error(function() a:add(b) end,
