@@ -77,6 +77,7 @@ int luaopen_credo_nn_optim(lua_State *L);
 int luaopen_credo_nn_rnn(lua_State *L);
 int luaopen_credo_forest(lua_State *L);
 int luaopen_credo_prep(lua_State *L);
+int luaopen_credo_rl(lua_State *L);
 int luaopen_credo_linear(lua_State *L);
 int luaopen_credo_pso(lua_State *L);
 int luaopen_credo_knn(lua_State *L);

@@ -36,6 +36,7 @@ static const luaL_Reg natives[] = {
   {"credo.nn_rnn", luaopen_credo_nn_rnn},
   {"credo.forest_core", luaopen_credo_forest},
   {"credo.prep_core", luaopen_credo_prep},
+  {"credo.rl_core", luaopen_credo_rl},
   {"credo.linear_core", luaopen_credo_linear},
   {"credo.pso_core", luaopen_credo_pso},
   {"credo.knn_core", luaopen_credo_knn},

@@ -76,6 +76,7 @@ setmetatable(credo, { __index = function(_, k)
   if k == "pso" then return require("credo.pso") end            -- docs/pso.md
   if k == "tune" then return require("credo.tune") end          -- docs/tune.md
   if k == "help" then return require("credo.help") end          -- help(x), docs/guide.md
+  if k == "rl" then return require("credo.rl") end              -- docs/rl.md
   if k == "ensemble" then return require("credo.ensemble") end    -- docs/ensemble.md
 end })
 
