@@ -81,6 +81,7 @@ int luaopen_credo_rl(lua_State *L);
 int luaopen_credo_linear(lua_State *L);
 int luaopen_credo_pso(lua_State *L);
 int luaopen_credo_knn(lua_State *L);
+int luaopen_credo_svm(lua_State *L);
 /* `require "credo.core"`: preload every native, return them in a table. */
 int luaopen_credo_core(lua_State *L);
 

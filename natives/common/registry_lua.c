@@ -40,6 +40,7 @@ static const luaL_Reg natives[] = {
   {"credo.linear_core", luaopen_credo_linear},
   {"credo.pso_core", luaopen_credo_pso},
   {"credo.knn_core", luaopen_credo_knn},
+  {"credo.svm_core", luaopen_credo_svm},
   {NULL, NULL}
 };
 

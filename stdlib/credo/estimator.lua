@@ -28,6 +28,7 @@ M.modules = {
   GBDT = "credo.gbdt",
   DecisionTree = "credo.forest",
   RandomForest = "credo.forest",
+  SVC = "credo.svm", -- docs/svm.md
   ExtraTrees = "credo.forest",
   -- credo.prep (docs/prep.md)
   SimpleImputer = "credo.prep", LabelEncoder = "credo.prep",

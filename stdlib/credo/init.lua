@@ -66,6 +66,7 @@ setmetatable(credo, { __index = function(_, k)
   end
   if k == "KNeighborsClassifier" then return require("credo.neighbors")[k] end -- docs/neighbors.md
   if k == "MLPClassifier" then return require("credo.mlp").MLPClassifier end  -- docs/mlp.md
+  if k == "SVC" then return require("credo.svm") end            -- docs/svm.md
   if k == "LogisticRegression" or k == "linear" then local m = require("credo.linear"); return k == "linear" and m or m[k] end  -- docs/linear.md
   if k == "nn" then return require("credo.nn") end
   if k == "optim" then return require("credo.optim") end        -- docs/optim.md
