@@ -83,7 +83,7 @@ end
 local function write_row_use(r, log)
   local lines = { "row,use" }
   for i, e in ipairs(log) do lines[i + 1] = ("%d,%s"):format(math.tointeger(e[1]), e[2]) end
-  credo.report._write_atomic(r.dir, "row_use.csv", table.concat(lines, "\n") .. "\n")
+  r:file("row_use.csv", table.concat(lines, "\n") .. "\n")
 end
 
 return credo.recipe.run(P, function(p, r)

@@ -238,7 +238,10 @@ function M.new(opts)
       date = os.date("!%Y-%m-%dT%H:%M:%SZ", t),
     },
   }, Report)
-  self.files["params.json"] = true
+  -- the files finish() writes, so no table, figure or file takes their names
+  for _, f in ipairs { "params.json", "report.md", "report.html", "metrics.json", "timings.csv" } do
+    self.files[f] = true
+  end
   write_atomic(dir, "params.json", markup.json(self:params_doc(), true))
   return self
 end
@@ -581,6 +584,20 @@ function Report:figure(name, svg, caption, opts)
   self.nfigures = self.nfigures + 1
   self.items[#self.items + 1] = { kind = "figure", name = name, svg = svg, caption = caption,
                                   paper = opts.paper, number = self.nfigures }
+  return self
+end
+
+--- file(name, text): a file of the run folder that is neither a table nor
+-- a figure (a log, the row ids each step used, a model dump), written now
+-- and atomically, under the same naming and one-writer rules.
+function Report:file(name, text)
+  live(self, "file")
+  check_name("file", "name", name)
+  if type(text) ~= "string" then
+    error(fmt("bad argument #2 to 'file' (expected the text as a string, got %s)", type(text)), 2)
+  end
+  claim(self, "file", name)
+  write_atomic(self.dir, name, text)
   return self
 end
 

@@ -274,6 +274,23 @@ describe("report", function()
         "bad argument #2 to 'metric' (expected a number, string, boolean or table, got function)")
     end)
 
+    it("writes other files atomically, under the same name rules", function()
+      local r = small(tmp .. "/run")
+      r:file("row_use.csv", "row,use\n1,train\n")
+      assert.equal("row,use\n1,train\n", U.slurp(r.dir .. "/row_use.csv"))
+      assert.has_error(function() r:file("row_use.csv", "x") end,
+        "bad argument #1 to 'file' (the report already has a file 'row_use.csv')")
+      assert.has_error(function() r:file("report.html", "x") end,
+        "bad argument #1 to 'file' (the report already has a file 'report.html')")
+      assert.has_error(function() r:file("timings.csv", "x") end,
+        "bad argument #1 to 'file' (the report already has a file 'timings.csv')")
+      assert.has_error(function() r:file("../escape", "x") end)
+      assert.has_error(function() r:file("notes.txt", 42) end,
+        "bad argument #2 to 'file' (expected the text as a string, got number)")
+      local out = r:finish()
+      assert.equal("row,use\n1,train\n", U.slurp(out .. "/row_use.csv"))
+    end)
+
     it("formats a column of whole numbers as integers, others with decimals", function()
       local out = tmp .. "/run"
       local r = report.new { recipe = "f", out = out }
