@@ -26,7 +26,6 @@
 local credo = require "credo"
 local nn, optim, metrics, plot = credo.nn, credo.optim, credo.metrics, credo.plot
 local split = credo.split
-local Module = require "credo.nn.module"
 
 local P = credo.recipe.params {
   name = "lstm_gru",
@@ -84,15 +83,6 @@ local OPT_NAMES = { adagrad = "AdaGrad", sgd = "SGD", adam = "Adam", adamw = "Ad
 
 -- ------------------------------------------------------------ helpers
 
--- A (N, A, B) -> (N, B, A) view, so a convolution's channels become a
--- recurrent layer's features.  credo.nn has Flatten but no transpose layer;
--- this is the smallest one (no parameters; both directions are views,
--- which the next layer copies if it needs contiguous data).
-local Transpose = Module.class("recipes.Transpose23")
-function Transpose:describe() return "Transpose(2, 3)" end
-function Transpose:forward(x) return x:transpose(2, 3) end
-function Transpose:backward(_, dout) return dout:transpose(2, 3) end
-
 local function make_optimiser(name, net, lr)
   if name == "adagrad" then return optim.Adagrad(net, { lr = lr }) end
   if name == "sgd" then return optim.SGD(net, { lr = lr }) end
@@ -135,7 +125,7 @@ local function build(kind, D, p, g)
     local R = kind == "lstm_cnn" and nn.LSTM or nn.GRU
     return nn.Sequential(
       nn.Conv1D(1, 32, 3, { padding = 1, generator = g }), nn.ReLU(), nn.MaxPool1D(2),
-      Transpose(),
+      nn.Transpose(2, 3),                -- channels become the features
       R(32, H1, { return_sequences = false, generator = g }),
       nn.Linear(H1, 2, { generator = g }))
   end

@@ -55,7 +55,6 @@
 local credo = require "credo"
 local nn, optim, metrics, plot = credo.nn, credo.optim, credo.metrics, credo.plot
 local split, prep = credo.split, credo.prep
-local Module = require "credo.nn.module"
 
 local P = credo.recipe.params {
   name = "wide_deep",
@@ -107,20 +106,6 @@ local MODELS = {
 local METRICS = { { "auc", "AUC" }, { "precision", "precision" }, { "recall", "recall" }, { "f1", "F1" } }
 
 -- ------------------------------------------------------------ helpers
-
--- Columns first..last of an (N, F) input, torch7's nn.Narrow(2, ...): how
--- one design matrix [x_wide | x_deep] feeds the two sides (credo.nn.fit
--- takes one tensor).  No parameters; the gradient goes back to those
--- columns and is zero elsewhere.
-local Columns = Module.class("recipes.Columns")
-function Columns:__init(first, last) self.first, self.last = first, last end
-function Columns:describe() return ("Columns(%d..%d)"):format(self.first, self.last) end
-function Columns:forward(x) return x:narrow(2, self.first, self.last - self.first + 1) end
-function Columns:backward(x, dout)
-  local dx = self:workspace("dx", x:dtype(), x:size(1), x:size(2)):zero_()
-  dx:narrow(2, self.first, self.last - self.first + 1):copy(dout)
-  return dx
-end
 
 local function record(log, use, ids)
   for i = 1, ids:size(1) do log[#log + 1] = { ids:get(i), use } end
@@ -309,9 +294,9 @@ return credo.recipe.run(P, function(p, r)
       return net:add(nn.Linear(width, 1, { generator = g }))
     end
     -- Wide & Deep: [x_wide, deep(x_numeric)] -> one Linear -> logit
-    local deep, width = deep_stack(nn.Sequential(Columns(D.n_wide + 1, D.n_wide + D.n_deep)), D.n_deep, g)
+    local deep, width = deep_stack(nn.Sequential(nn.Narrow(2, D.n_wide + 1, D.n_deep)), D.n_deep, g)
     return nn.Sequential(
-      nn.Concat():add(Columns(1, D.n_wide)):add(deep),
+      nn.Concat():add(nn.Narrow(2, 1, D.n_wide)):add(deep),
       nn.Linear(D.n_wide + width, 1, { generator = g }))
   end
 
