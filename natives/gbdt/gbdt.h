@@ -32,9 +32,12 @@
  *
  * What it is not: no Lua (see gbdt_lua.c), no argument checking (the
  * binding checks shapes, NaN labels and hyperparameter ranges; the core
- * asserts them), no multiclass objectives, no categorical splits, and only
- * the depth-wise growth policy so far (leaf-wise and oblivious trees are the
- * next slices of issue 4).
+ * asserts them), no multiclass objectives, no categorical splits (categorical
+ * columns become ordered target statistics first, gbdt_cat.c).  Three growth
+ * policies share the histograms and the row partitions: depth-wise
+ * (XGBoost), leaf-wise best-first (LightGBM: split rules of its serial tree
+ * learner, feature_histogram.hpp) and oblivious symmetric trees (CatBoost:
+ * one split per level, summed Newton-L2 score).
  */
 #ifndef CREDO_GBDT_H
 #define CREDO_GBDT_H
@@ -169,14 +172,24 @@ void gbdt_hist_subtract(GbdtGH *out, const GbdtGH *parent,
 
 /* ---- split finding (XGBoost 1.7 hist, src/tree/hist/evaluate_splits.h) ---- */
 
+typedef enum {
+  GBDT_GROW_DEPTHWISE = 0,  /* level by level, XGBoost 1.7 hist */
+  GBDT_GROW_LEAFWISE = 1,   /* best leaf first, LightGBM 4 */
+  GBDT_GROW_OBLIVIOUS = 2   /* one shared split per level, CatBoost */
+} gbdt_growth;
+
 typedef struct GbdtTreeParams {
-  int max_depth;            /* >= 1 */
+  int max_depth;            /* >= 1; leaf-wise: <= 0 means no limit */
   int max_leaves;           /* 0: no limit */
   float learning_rate;      /* eta, > 0 (float, as XGBoost stores it) */
   float reg_lambda;         /* L2 on leaf weights, >= 0 */
   float reg_alpha;          /* L1 on leaf weights, >= 0 */
   float gamma;              /* min_split_loss, >= 0 */
   float min_child_weight;   /* min hessian sum per child, >= 0 */
+  gbdt_growth growth;
+  int min_child_samples;    /* leaf-wise: min rows per child (LightGBM's
+                               min_data_in_leaf, counted as it does from
+                               hessians); 0 = none */
 } GbdtTreeParams;
 
 /* Soft threshold T_alpha(G) = sign(G) max(|G| - alpha, 0). */
@@ -208,6 +221,56 @@ typedef struct GbdtSplit {
 void gbdt_split_find(GbdtSplit *best, const GbdtGH *hist, const GbdtBins *b,
                      const int *feats, int nfeat, double G, double H,
                      const GbdtTreeParams *p);
+
+/* Leaf-wise (LightGBM 4, feature_histogram.hpp FindBestThresholdSequentially)
+ * best split of a node of n rows with sums (G, H): in double, gain =
+ * score(L) + score(R) with score = T_alpha(G)^2 / (H + lambda); a candidate
+ * needs gain > score(parent) + gamma, children with hessian >= min_child_weight
+ * and >= min_child_samples rows, a child's rows estimated from its hessian as
+ * LightGBM does (round(h * n / H) per bin).  Reverse scan first (missing
+ * left; ties keep the higher threshold), then a forward scan (missing right)
+ * when the node has missing values.  best->loss_chg = gain - score(parent)
+ * - gamma (> 0 when found).  splittable (d, or NULL): on entry, features
+ * flagged 0 are skipped; on exit, flag j = feature j had a candidate with
+ * gain > score(parent) + gamma (LightGBM's is_splittable, which its tree
+ * learner passes from a leaf to its children). */
+void gbdt_split_find_leafwise(GbdtSplit *best, uint8_t *splittable,
+                              const GbdtGH *hist, const GbdtBins *b,
+                              const int *feats, int nfeat, double G, double H,
+                              int64_t n, const GbdtTreeParams *p);
+
+/* Oblivious (CatBoost style) split shared by the k nodes of one level,
+ * hists[i] the histogram of node i with sums G[i], H[i]: the (feature, bin,
+ * missing direction) maximising the summed Newton-L2 gain
+ * sum_i score(L_i) + score(R_i) - score(i), score = T_alpha(G)^2 /
+ * (H + lambda), in double, features ascending, ties keep the first.
+ * best->loss_chg = the summed gain (0 when none is positive); GL..HR are
+ * left unset (they differ per node).  scratch holds 2k doubles. */
+void gbdt_split_find_oblivious(GbdtSplit *best, GbdtGH *const *hists,
+                               const double *G, const double *H, int k,
+                               const GbdtBins *b, const int *feats, int nfeat,
+                               const GbdtTreeParams *p, double *scratch);
+
+/* ---- categorical features: ordered target statistics ---- */
+
+/* CatBoost's ordered target statistic of one categorical column (Prokhorenkova
+ * et al., "CatBoost: unbiased boosting with categorical features", NeurIPS
+ * 2018, section 3.2): rows visited in a random permutation drawn from seed,
+ * each row's value (sum of y over the earlier rows of its category + a *
+ * prior) / (earlier rows of the category + a).  x (n) with stride xs holds
+ * the category codes (any float; NaN is a category of its own); train (n)
+ * receives the statistics; levels (nlev, ascending, NaN last) and stats
+ * (nlev) the full-data statistic of every category, for prediction;
+ * *nlev <= n.  levels and stats need room for n values.  CREDO_ENOMEM on
+ * failure. */
+credo_status gbdt_cat_fit(float *train, float *levels, float *stats, int64_t *nlev,
+                          const float *x, int64_t xs, const float *y, int64_t n,
+                          double prior, double a, uint64_t seed);
+/* out (n) = the statistic of x's category (stride xs) from levels/stats
+ * (nlev), or prior for a category not seen in training. */
+void gbdt_cat_apply(float *out, const float *x, int64_t xs, int64_t n,
+                    const float *levels, const float *stats, int64_t nlev,
+                    float prior);
 
 /* ---- models ---- */
 

@@ -253,6 +253,7 @@ credo_status gbdt_bins_build(GbdtBins *b, const GbdtMatrix *X, int max_bin,
   }
   /* phase 1: cuts and lookup tables, one group of four features per task */
   int failed = 0;
+  if (ms * (int64_t)d < 262144) n_threads = 1; /* not worth a team */
 #pragma omp parallel num_threads(n_threads)
   {
     uint32_t *keys = malloc((size_t)ms * 4 * sizeof *keys);

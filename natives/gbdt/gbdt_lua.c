@@ -29,6 +29,7 @@
 
 static const char *const OBJECTIVES[] = {"binary:logistic", "reg:squarederror", NULL};
 static const char *const METRICS[] = {"logloss", "auc", "error", "rmse", NULL};
+static const char *const GROWTHS[] = {"depthwise", "leafwise", "oblivious", NULL};
 
 /* ---- the GC-owned model box ---- */
 
@@ -168,14 +169,37 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
   if (lua_getfield(L, t, "objective") != LUA_TNIL)
     p->objective = (gbdt_objective)enum_value(L, t, -1, "objective", OBJECTIVES);
   lua_pop(L, 1);
-  if (lua_getfield(L, t, "growth") != LUA_TNIL &&
-      (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), "depthwise") != 0))
-    argfail(L, t, "growth must be 'depthwise' (got '%s')",
-            luaL_tolstring(L, -1, NULL));
+  p->tree.growth = GBDT_GROW_DEPTHWISE;
+  if (lua_getfield(L, t, "growth") != LUA_TNIL) {
+    if (!lua_isstring(L, -1))
+      argfail(L, t, "growth must be a string (got %s)", luaL_typename(L, -1));
+    p->tree.growth = (gbdt_growth)enum_value(L, t, -1, "growth", GROWTHS);
+  }
   lua_pop(L, 1);
   p->n_estimators = (int)int_field(L, t, "n_estimators", 100, 1, 1000000);
-  p->tree.max_depth = (int)int_field(L, t, "max_depth", 6, 1, 64);
   p->tree.max_leaves = (int)int_field(L, t, "max_leaves", 0, 0, INT32_MAX / 2);
+  p->tree.min_child_samples = (int)int_field(L, t, "min_child_samples", 0, 0, INT32_MAX / 2);
+  switch (p->tree.growth) {
+  case GBDT_GROW_LEAFWISE:
+    p->tree.max_depth = (int)int_field(L, t, "max_depth", -1, -1, 1 << 20);
+    if (p->tree.max_depth == 0)
+      argfail(L, t, "max_depth must be -1 (no limit) or >= 1 for leafwise growth");
+    if (p->tree.max_leaves == 0) p->tree.max_leaves = 31;
+    if (p->tree.max_leaves < 2 || p->tree.max_leaves > (1 << 20))
+      argfail(L, t, "max_leaves must be in [2, 1048576] for leafwise growth (got %d)",
+              p->tree.max_leaves);
+    break;
+  case GBDT_GROW_OBLIVIOUS:
+    p->tree.max_depth = (int)int_field(L, t, "max_depth", 6, 1, 16);
+    if (p->tree.max_leaves != 0)
+      argfail(L, t, "max_leaves must be 0 for oblivious growth (a tree of depth k "
+                    "has 2^k leaves)");
+    break;
+  default:
+    p->tree.max_depth = (int)int_field(L, t, "max_depth", 6, 1, 64);
+  }
+  if (p->tree.min_child_samples > 0 && p->tree.growth != GBDT_GROW_LEAFWISE)
+    argfail(L, t, "min_child_samples needs leafwise growth");
   p->max_bin = (int)int_field(L, t, "max_bin", GBDT_MAX_BIN, 2, GBDT_MAX_BIN);
   p->tree.learning_rate = (float)num_field(L, t, "learning_rate", 0.3, 0, 1, HUGE_VAL);
   p->tree.reg_lambda = (float)num_field(L, t, "reg_lambda", 1, 0, 0, HUGE_VAL);
@@ -394,6 +418,110 @@ static int opt_ntrees(lua_State *L, int i, const GbdtModel *m) {
   return (int)k;
 }
 
+/* ---- categorical columns (ordered target statistics, gbdt_cat.c) ---- */
+
+#define GBDT_CAT_MAX 4096
+#define GBDT_CAT_SEED 0x6f72646572656474ULL /* xor'ed into the seed */
+
+typedef struct CatEnc {
+  int k;                /* categorical columns */
+  int f[GBDT_CAT_MAX];  /* 0-based columns, ascending */
+  const int64_t *ptr;   /* (k+1) column c's levels are [ptr[c], ptr[c+1]) */
+  const float *lev, *st;
+  float prior;
+} CatEnc;
+
+/* Push a contiguous float32 copy of M with the categorical columns replaced
+ * by their full-data statistics; M then describes the copy. */
+static void cat_transform(lua_State *L, GbdtMatrix *M, const CatEnc *e) {
+  int64_t shape[2] = {M->n, M->d};
+  float *o = tensor_f32(credo_newtensor(L, TENSOR_F32, 2, shape));
+  for (int64_t i = 0; i < M->n; i++)
+    for (int64_t j = 0; j < M->d; j++) o[i * M->d + j] = M->x[i * M->rs + j * M->cs];
+  for (int c = 0; c < e->k; c++) {
+    int64_t n = M->n, lo = e->ptr[c];
+    float *col = tensor_f32(credo_newtensor(L, TENSOR_F32, 1, &n));
+    gbdt_cat_apply(col, M->x + e->f[c] * M->cs, M->rs, n, e->lev + lo, e->st + lo,
+                   e->ptr[c + 1] - lo, e->prior);
+    for (int64_t i = 0; i < n; i++) o[i * M->d + e->f[c]] = col[i];
+    lua_pop(L, 1);
+  }
+  M->x = o;
+  M->rs = M->d;
+  M->cs = 1;
+}
+
+/* The encoder in state.cat (at index i), checked (it may come from a file);
+ * its tensors stay referenced by the state.  Returns 0 when absent. */
+static int cat_from_state(lua_State *L, int i, int d, CatEnc *e) {
+  int top = lua_gettop(L);
+  if (lua_getfield(L, i, "cat") == LUA_TNIL) {
+    lua_settop(L, top);
+    return 0;
+  }
+  int c = lua_gettop(L);
+  if (!lua_istable(L, c)) argfail(L, i, "model state field 'cat' must be a table");
+  Tensor *f = state_tensor(L, c, "features", -1);
+  int64_t k = f->shape[0];
+  if (k < 1 || k > GBDT_CAT_MAX) argfail(L, i, "model state field 'cat' is inconsistent");
+  Tensor *ptr = state_tensor(L, c, "ptr", k + 1);
+  if (f->dtype != TENSOR_I64 || ptr->dtype != TENSOR_I64 || !tensor_is_contiguous(ptr))
+    argfail(L, i, "model state field 'cat' is inconsistent");
+  e->ptr = tensor_i64(ptr);
+  int64_t tot = e->ptr[k];
+  Tensor *lev = state_tensor(L, c, "levels", tot);
+  Tensor *st = state_tensor(L, c, "stats", tot);
+  if (lev->dtype != TENSOR_F32 || st->dtype != TENSOR_F32 || !tensor_is_contiguous(lev) ||
+      !tensor_is_contiguous(st))
+    argfail(L, i, "model state field 'cat' is inconsistent");
+  e->lev = tensor_f32(lev);
+  e->st = tensor_f32(st);
+  e->k = (int)k;
+  for (int64_t q = 0; q < k; q++) {
+    double fv = tensor_get_flat(f, q);
+    if (fv != floor(fv) || fv < 1 || fv > d || e->ptr[q] < 0 || e->ptr[q + 1] < e->ptr[q] ||
+        (q == 0 && e->ptr[0] != 0))
+      argfail(L, i, "model state field 'cat' is inconsistent");
+    e->f[q] = (int)fv - 1;
+  }
+  lua_getfield(L, c, "prior");
+  if (!lua_isnumber(L, -1)) argfail(L, i, "model state field 'cat' is inconsistent");
+  e->prior = (float)lua_tonumber(L, -1);
+  lua_settop(L, top);
+  return 1;
+}
+
+/* params.cat_features at t: a list of distinct 1-based column indices. */
+static int cat_columns(lua_State *L, int t, int d, int *f) {
+  int ty = lua_getfield(L, t, "cat_features");
+  int k = 0;
+  if (ty != LUA_TNIL) {
+    if (ty != LUA_TTABLE) argfail(L, t, "cat_features must be a list of column indices");
+    lua_Integer len = luaL_len(L, -1);
+    if (len > GBDT_CAT_MAX) argfail(L, t, "cat_features lists too many columns");
+    for (lua_Integer q = 1; q <= len; q++) {
+      lua_geti(L, -1, q);
+      int ok;
+      lua_Integer v = lua_tointegerx(L, -1, &ok);
+      if (!ok || v < 1 || v > d)
+        argfail(L, t, "cat_features[%d] must be a column index in [1, %d]", (int)q, d);
+      for (int r = 0; r < k; r++)
+        if (f[r] == (int)v - 1) argfail(L, t, "cat_features lists column %d twice", (int)v);
+      f[k++] = (int)v - 1;
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  /* ascending */
+  for (int a = 1; a < k; a++)
+    for (int b = a; b > 0 && f[b - 1] > f[b]; b--) {
+      int tmp = f[b];
+      f[b] = f[b - 1];
+      f[b - 1] = tmp;
+    }
+  return k;
+}
+
 /* ---- functions ---- */
 
 /* train(X, y, opts, params) -> state */
@@ -405,6 +533,60 @@ static int l_train(lua_State *L) {
   read_params(L, 4, &p);
   float *y = check_vector(L, 2, "y", X.n);
   check_labels(L, 2, "y", y, X.n, p.objective, 1);
+  /* categorical columns: ordered statistics for X, full ones for eval sets */
+  CatEnc cat; /* 16 KB of column indices */
+  CatEnc *ce = &cat;
+  ce->k = cat_columns(L, 4, (int)X.d, ce->f);
+  int catidx = 0;
+  if (ce->k > 0) {
+    if (p.objective != GBDT_OBJ_LOGISTIC)
+      argfail(L, 4, "cat_features needs the binary:logistic objective");
+    double prior = num_field(L, 4, "cat_prior", 0.5, 0, 0, 1);
+    double a = num_field(L, 4, "cat_smoothing", 1, 0, 1, HUGE_VAL);
+    lua_createtable(L, 0, 5); /* the encoder, state.cat */
+    catidx = lua_gettop(L);
+    int64_t k = ce->k, k1 = k + 1, tot = k * X.n, n = X.n;
+    int64_t *feat = tensor_i64(credo_newtensor(L, TENSOR_I64, 1, &k));
+    for (int q = 0; q < ce->k; q++) feat[q] = ce->f[q] + 1;
+    lua_setfield(L, catidx, "features");
+    int64_t *ptr = tensor_i64(credo_newtensor(L, TENSOR_I64, 1, &k1));
+    lua_setfield(L, catidx, "ptr");
+    float *lev = tensor_f32(credo_newtensor(L, TENSOR_F32, 1, &tot));
+    float *st = tensor_f32(credo_newtensor(L, TENSOR_F32, 1, &tot));
+    lua_pushnumber(L, (float)prior);
+    lua_setfield(L, catidx, "prior");
+    int64_t shape[2] = {X.n, X.d};
+    float *o = tensor_f32(credo_newtensor(L, TENSOR_F32, 2, shape));
+    for (int64_t i = 0; i < X.n; i++)
+      for (int64_t j = 0; j < X.d; j++) o[i * X.d + j] = X.x[i * X.rs + j * X.cs];
+    float *col = tensor_f32(credo_newtensor(L, TENSOR_F32, 1, &n));
+    ptr[0] = 0;
+    for (int q = 0; q < ce->k; q++) {
+      int64_t nl = 0;
+      credo_status cs = gbdt_cat_fit(col, lev + ptr[q], st + ptr[q], &nl,
+                                     X.x + ce->f[q] * X.cs, X.rs, y, n, prior, a,
+                                     p.seed ^ GBDT_CAT_SEED);
+      if (cs != CREDO_OK) return credo_statuserror(L, "GBDT:fit", cs);
+      ptr[q + 1] = ptr[q] + nl;
+      for (int64_t i = 0; i < n; i++) o[i * X.d + ce->f[q]] = col[i];
+    }
+    lua_pop(L, 1); /* col */
+    /* the levels and stats, cut to their size */
+    int64_t used = ptr[ce->k];
+    float *lv2 = tensor_f32(credo_newtensor(L, TENSOR_F32, 1, &used));
+    memcpy(lv2, lev, (size_t)used * sizeof *lv2);
+    lua_setfield(L, catidx, "levels");
+    float *st2 = tensor_f32(credo_newtensor(L, TENSOR_F32, 1, &used));
+    memcpy(st2, st, (size_t)used * sizeof *st2);
+    lua_setfield(L, catidx, "stats");
+    X.x = o;
+    X.rs = X.d;
+    X.cs = 1;
+    ce->ptr = ptr;
+    ce->lev = lv2;
+    ce->st = st2;
+    ce->prior = (float)prior;
+  }
   const float *w = NULL;
   GbdtEval ev[16];
   int nev = 0;
@@ -447,6 +629,7 @@ static int l_train(lua_State *L) {
         check_labels(L, yi, "eval_set y", ye,
                      ev[e].X.n, binary ? GBDT_OBJ_LOGISTIC : GBDT_OBJ_SQUARED, 0);
         ev[e].y = ye;
+        if (ce->k > 0) cat_transform(L, &ev[e].X, ce);
       }
     }
   }
@@ -457,6 +640,10 @@ static int l_train(lua_State *L) {
   if (st != CREDO_OK) return credo_statuserror(L, "GBDT:fit", st);
   push_state(L, m);
   gbdt_model_free(m);
+  if (catidx) {
+    lua_pushvalue(L, catidx);
+    lua_setfield(L, -2, "cat");
+  }
   return 1;
 }
 
@@ -474,6 +661,8 @@ static int l_predict(lua_State *L) {
   if (X.d != m->n_features)
     argfail(L, 1, "X has %d columns, the model was fitted on %d", (int)X.d,
             m->n_features);
+  CatEnc cat;
+  if (cat_from_state(L, 2, m->n_features, &cat)) cat_transform(L, &X, &cat);
   int ntrees = opt_ntrees(L, 4, m);
   int64_t n = X.n;
   Tensor *mg = credo_newtensor(L, TENSOR_F32, 1, &n);

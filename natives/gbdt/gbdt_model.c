@@ -64,6 +64,7 @@ void gbdt_predict_margin(float *out, const GbdtModel *m, int ntrees,
   assert(ntrees >= 0 && ntrees <= m->n_trees);
   assert(X->d >= m->n_features);
   int64_t n = X->n, nblk = (n + PRED_BLOCK - 1) / PRED_BLOCK;
+  if (n * (int64_t)ntrees < 65536) n_threads = 1; /* not worth a team */
 #pragma omp parallel for schedule(static) num_threads(n_threads)
   for (int64_t blk = 0; blk < nblk; blk++) {
     int64_t i0 = blk * PRED_BLOCK, i1 = i0 + PRED_BLOCK < n ? i0 + PRED_BLOCK : n;
@@ -81,6 +82,7 @@ void gbdt_predict_tree_add(float *out, const GbdtModel *m, int t,
   assert(t >= 0 && t < m->n_trees);
   const GbdtNode *nd = m->nodes + m->tree_ptr[t];
   int64_t n = X->n;
+  if (n < 65536) n_threads = 1; /* not worth a team */
 #pragma omp parallel for schedule(static) num_threads(n_threads)
   for (int64_t i = 0; i < n; i++) out[i] += tree_value(nd, X->x + i * X->rs, X->cs);
 }

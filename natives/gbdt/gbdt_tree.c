@@ -1,6 +1,6 @@
 /*
- * gbdt_tree.c: split search, depth-wise tree growth and the boosting loop
- * (see gbdt.h).
+ * gbdt_tree.c: split search, tree growth (depth-wise, leaf-wise,
+ * oblivious) and the boosting loop (see gbdt.h).
  *
  * Split rules follow XGBoost 1.7's hist updater (src/tree/hist/
  * evaluate_splits.h, split_evaluator.h, param.h): per side the structure
@@ -13,12 +13,17 @@
  * the parent's minus the smaller's, in place.  Rows of a node are a range of
  * an index array, partitioned stably at each level with their gradient
  * pairs; leaves add their value to the training margins the moment they are
- * final.  What it is not: no leaf-wise or oblivious growth yet, no
- * interaction or monotone constraints, no max_delta_step.
+ * final.  Leaf-wise growth (LightGBM 4, serial_tree_learner.cpp and
+ * feature_histogram.hpp) splits the best leaf first with double gains;
+ * oblivious growth (CatBoost's symmetric trees) chooses one split per level
+ * by the summed gain of the level's nodes; both reuse the histogram and
+ * partition passes.  What it is not: no interaction or monotone
+ * constraints, no max_delta_step, no GOSS or feature bundling.
  */
 #include "gbdt.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +115,121 @@ void gbdt_split_find(GbdtSplit *best, const GbdtGH *hist, const GbdtBins *b,
   }
 }
 
+/* Leaf-wise split rules (LightGBM 4 feature_histogram.hpp): double gains,
+ * child row counts estimated from hessians (cnt_factor = n / H). */
+static inline double lgb_score(const GbdtTreeParams *p, double G, double H) {
+  double t = gbdt_threshold_l1(G, p->reg_alpha);
+  return t * t / (H + p->reg_lambda);
+}
+
+void gbdt_split_find_leafwise(GbdtSplit *best, uint8_t *splittable,
+                              const GbdtGH *hist, const GbdtBins *b,
+                              const int *feats, int nfeat, double G, double H,
+                              int64_t n, const GbdtTreeParams *p) {
+  memset(best, 0, sizeof *best);
+  best->feature = -1;
+  double shift = lgb_score(p, G, H) + p->gamma, bestgain = -INFINITY;
+  double mcw = p->min_child_weight, cf = H > 0 ? (double)n / H : 0.0;
+  int64_t mcs = p->min_child_samples;
+  for (int fi = 0; fi < nfeat; fi++) {
+    int j = feats[fi], nb = b->nbins[j], found = 0;
+    if (splittable && !splittable[j]) continue;
+    const GbdtGH *h = hist + b->hoff[j];
+    const float *cuts = b->cuts + b->cut_ptr[j];
+    /* reverse: right = bins k+1..nb-1, left = bins 0..k and missing */
+    double eg = 0, eh = 0;
+    int64_t ec = 0;
+    for (int k = nb - 1; k >= 1; k--) {
+      eg += h[k].g;
+      eh += h[k].h;
+      ec += (int64_t)(h[k].h * cf + 0.5);
+      if (ec < mcs || eh < mcw) continue;
+      if (n - ec < mcs || H - eh < mcw) break;
+      double gain = lgb_score(p, G - eg, H - eh) + lgb_score(p, eg, eh);
+      found |= gain > shift;
+      if (gain > shift && gain > bestgain) {
+        bestgain = gain;
+        best->feature = j;
+        best->bin = k - 1;
+        best->default_left = 1;
+        best->threshold = cuts[k - 1];
+        best->GL = G - eg, best->HL = H - eh, best->GR = eg, best->HR = eh;
+      }
+    }
+    /* forward: left = bins 0..k, right = bins k+1.. and missing */
+    if (h[nb].g != 0 || h[nb].h != 0) {
+      eg = eh = 0;
+      ec = 0;
+      for (int k = 0; k < nb - 1; k++) {
+        eg += h[k].g;
+        eh += h[k].h;
+        ec += (int64_t)(h[k].h * cf + 0.5);
+        if (ec < mcs || eh < mcw) continue;
+        if (n - ec < mcs || H - eh < mcw) break;
+        double gain = lgb_score(p, eg, eh) + lgb_score(p, G - eg, H - eh);
+        found |= gain > shift;
+        if (gain > shift && gain > bestgain) {
+          bestgain = gain;
+          best->feature = j;
+          best->bin = k;
+          best->default_left = 0;
+          best->threshold = cuts[k];
+          best->GL = eg, best->HL = eh, best->GR = G - eg, best->HR = H - eh;
+        }
+      }
+    }
+    if (splittable) splittable[j] = (uint8_t)found;
+  }
+  if (best->feature >= 0) best->loss_chg = (float)(bestgain - shift);
+  if (best->feature >= 0 && !(best->loss_chg > 0)) best->loss_chg = FLT_MIN;
+}
+
+void gbdt_split_find_oblivious(GbdtSplit *best, GbdtGH *const *hists,
+                               const double *G, const double *H, int k,
+                               const GbdtBins *b, const int *feats, int nfeat,
+                               const GbdtTreeParams *p, double *scratch) {
+  memset(best, 0, sizeof *best);
+  best->feature = -1;
+  double parent = 0, bestgain = 0;
+  double *gl = scratch, *hl = scratch + k;
+  for (int i = 0; i < k; i++) parent += lgb_score(p, G[i], H[i]);
+  for (int fi = 0; fi < nfeat; fi++) {
+    int j = feats[fi], nb = b->nbins[j];
+    int anymiss = 0;
+    for (int i = 0; i < k && !anymiss; i++) {
+      const GbdtGH *h = hists[i] + b->hoff[j];
+      anymiss = h[nb].g != 0 || h[nb].h != 0;
+    }
+    /* dir 0: left = bins 0..c, missing right (c = nb - 1: only the missing
+     * rows go right); dir 1: left = bins 0..c and missing */
+    for (int dir = 0; dir < 1 + anymiss; dir++) {
+      for (int i = 0; i < k; i++) {
+        const GbdtGH *h = hists[i] + b->hoff[j];
+        gl[i] = dir ? h[nb].g : 0.0;
+        hl[i] = dir ? h[nb].h : 0.0;
+      }
+      int last = nb - 1 + (dir == 0 && anymiss);
+      for (int c = 0; c < last; c++) {
+        double gain = -parent;
+        for (int i = 0; i < k; i++) {
+          const GbdtGH *h = hists[i] + b->hoff[j];
+          gl[i] += h[c].g;
+          hl[i] += h[c].h;
+          gain += lgb_score(p, gl[i], hl[i]) + lgb_score(p, G[i] - gl[i], H[i] - hl[i]);
+        }
+        if (gain > bestgain) {
+          bestgain = gain;
+          best->feature = j;
+          best->bin = c;
+          best->default_left = dir;
+          best->threshold = c < nb - 1 ? b->cuts[b->cut_ptr[j] + c] : INFINITY;
+        }
+      }
+    }
+  }
+  best->loss_chg = (float)bestgain;
+}
+
 /* ---- the depth-wise grower ---- */
 
 typedef struct TNode {
@@ -118,6 +238,7 @@ typedef struct TNode {
   int id, depth;
   int eval;              /* gets a histogram and a split search */
   GbdtGH *hist;          /* (nent) or NULL */
+  uint8_t *ok;           /* leaf-wise: (d) features still splittable */
   GbdtSplit split;
 } TNode;
 
@@ -155,6 +276,7 @@ typedef struct Grower {
   const int *feats;
   int nfeat;
   int64_t nrows;                 /* rows of the tree being grown */
+  uint8_t *okbuf;                /* leaf-wise: (max_leaves + 1, d) flags */
 } Grower;
 
 static void grower_free(Grower *g) {
@@ -175,6 +297,7 @@ static void grower_free(Grower *g) {
   free(g->gh);
   free(g->gh2);
   free(g->dir);
+  free(g->okbuf);
   memset(g, 0, sizeof *g);
 }
 
@@ -220,8 +343,24 @@ static int64_t nblocks(int64_t rows) {
  * sums its rows in the same order: the choice never changes a bit. */
 #define GBDT_SPARSE 8
 
+/* Below this many (row, feature group) reads a histogram pass, and below
+ * this many rows a partition pass, runs on the calling thread: a parallel
+ * region costs more than the work, and far more on a loaded machine.  The
+ * tasks and their order are the same either way. */
+#define GBDT_SERIAL_WORK 262144
+
 static int sparse_node(const Grower *g, const TNode *t) {
   return g->b->rows && (t->end - t->begin) * GBDT_SPARSE < g->nrows;
+}
+
+/* The best split of node t by the tree's policy (none for oblivious trees:
+ * their split is chosen over the whole level). */
+static void node_search(Grower *g, TNode *t) {
+  if (g->p->growth == GBDT_GROW_DEPTHWISE)
+    gbdt_split_find(&t->split, t->hist, g->b, g->feats, g->nfeat, t->G, t->H, g->p);
+  else if (g->p->growth == GBDT_GROW_LEAFWISE)
+    gbdt_split_find_leafwise(&t->split, t->ok, t->hist, g->b, g->feats, g->nfeat,
+                             t->G, t->H, t->end - t->begin, g->p);
 }
 
 /* Histograms of nodes S[0..ns) into their ->hist (rows from idx/gh, or the
@@ -255,7 +394,10 @@ static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
         g->tasks[t++] = (Task){s, (int)k, sparse ? -1 : q};
   }
   int d = b->d;
-#pragma omp parallel num_threads(g->nt)
+  int64_t work = 0; /* rows to read; small levels are not worth a team */
+  for (int s = 0; s < ns; s++) work += S[s]->end - S[s]->begin;
+  int nt = work * g->ngrp < GBDT_SERIAL_WORK ? 1 : g->nt;
+#pragma omp parallel num_threads(nt)
   {
 #pragma omp for schedule(dynamic, 1)
     for (size_t i = 0; i < ntask; i++) {
@@ -301,11 +443,8 @@ static credo_status build_hists(Grower *g, TNode **S, TNode **large, int ns,
         if (large[s])
           gbdt_hist_subtract(large[s]->hist, large[s]->hist, nd->hist, lo, hi);
       }
-      if (nd->eval)
-        gbdt_split_find(&nd->split, nd->hist, b, g->feats, g->nfeat, nd->G, nd->H, g->p);
-      if (large[s])
-        gbdt_split_find(&large[s]->split, large[s]->hist, b, g->feats, g->nfeat,
-                        large[s]->G, large[s]->H, g->p);
+      if (nd->eval) node_search(g, nd);
+      if (large[s] && large[s]->eval) node_search(g, large[s]);
     }
   }
   return CREDO_OK;
@@ -350,7 +489,12 @@ static credo_status level_rows(Grower *g, TNode **L, int nl, TNode **D, int nd,
       g->tasks[t++] = (Task){s, (int)k, 1};
   int64_t *cl = g->cnt;
   const GbdtBins *b = g->b;
-#pragma omp parallel num_threads(g->nt)
+  int64_t work = 0;
+  for (int s = 0; s < ne; s++) work += E[s]->end - E[s]->begin;
+  for (int s = 0; s < nl; s++) work += L[s]->end - L[s]->begin;
+  for (int s = 0; s < nd; s++) work += D[s]->end - D[s]->begin;
+  int nt = work < GBDT_SERIAL_WORK ? 1 : g->nt;
+#pragma omp parallel num_threads(nt)
   {
 #pragma omp for schedule(dynamic, 1)
     for (size_t i = 0; i < ntask; i++) {
@@ -479,7 +623,14 @@ static int add_node(Grower *g, double G, double H) {
   memset(nd, 0, sizeof *nd);
   nd->feature = -1;
   nd->left = nd->right = -1;
-  nd->value = gbdt_leaf_weight(g->p, G, H) * g->p->learning_rate;
+  if (g->p->growth == GBDT_GROW_DEPTHWISE) {
+    nd->value = gbdt_leaf_weight(g->p, G, H) * g->p->learning_rate;
+  } else { /* LightGBM / CatBoost: the Newton step in double, then shrunk */
+    double den = H + (double)g->p->reg_lambda;
+    nd->value = den > 0 ? (float)(-gbdt_threshold_l1(G, g->p->reg_alpha) / den *
+                                  (double)g->p->learning_rate)
+                        : 0.0f;
+  }
   nd->cover = (float)H;
   g->sbin[g->nnodes] = 0;
   return g->nnodes++;
@@ -662,6 +813,294 @@ fail:
   return st;
 }
 
+/* ---- the leaf-wise grower ---- */
+
+/* level_rows partitioned the nodes E[0..ne) into the other index copy and
+ * swapped the copies, leaving the ranges of all other nodes stale: copy the
+ * partitioned ranges back and swap again, so every node's rows stay valid
+ * (leaf-wise growth partitions one leaf at a time). */
+static void keep_ranges(Grower *g, TNode *const *E, int ne) {
+  for (int s = 0; s < ne; s++) {
+    int64_t b0 = E[s]->begin, m = E[s]->end - b0;
+    memcpy(g->idx2 + b0, g->idx + b0, (size_t)m * sizeof *g->idx);
+    memcpy(g->gh2 + 2 * b0, g->gh + 2 * b0, (size_t)(2 * m) * sizeof *g->gh);
+  }
+  uint32_t *ti = g->idx;
+  g->idx = g->idx2;
+  g->idx2 = ti;
+  float *tg = g->gh;
+  g->gh = g->gh2;
+  g->gh2 = tg;
+}
+
+/* LightGBM's conditions for searching a leaf (serial_tree_learner.cpp
+ * BeforeFindBestSplit): below the depth limit, enough rows and hessian for
+ * two children. */
+static int leaf_can_split(const Grower *g, const TNode *t) {
+  const GbdtTreeParams *p = g->p;
+  int64_t n = t->end - t->begin;
+  return (p->max_depth <= 0 || t->depth < p->max_depth) && n >= 2 &&
+         n >= 2 * (int64_t)p->min_child_samples && t->H > 0 &&
+         t->H >= 2.0 * (double)p->min_child_weight;
+}
+
+/* Write split sp into node t->id of the tree with two new children; the
+ * children's ids in *l, *r.  -1 when out of memory. */
+static int apply_split(Grower *g, const TNode *t, const GbdtSplit *sp,
+                       double GL, double HL, double GR, double HR) {
+  int l = add_node(g, GL, HL), r = l < 0 ? -1 : add_node(g, GR, HR);
+  if (r < 0) return -1;
+  GbdtNode *nd = &g->nodes[t->id];
+  nd->feature = sp->feature;
+  nd->threshold = sp->threshold;
+  nd->default_left = (uint8_t)sp->default_left;
+  nd->gain = sp->loss_chg;
+  nd->left = l;
+  nd->right = r;
+  g->sbin[t->id] = sp->bin;
+  return 0;
+}
+
+static void child_pair(TNode *cl, TNode *cr, const TNode *t, int64_t nleft,
+                       const GbdtNode *nd, double GL, double HL, double GR,
+                       double HR) {
+  memset(cl, 0, sizeof *cl);
+  memset(cr, 0, sizeof *cr);
+  cl->begin = t->begin;
+  cl->end = cr->begin = t->begin + nleft;
+  cr->end = t->end;
+  cl->G = GL, cl->H = HL;
+  cr->G = GR, cr->H = HR;
+  cl->id = nd->left;
+  cr->id = nd->right;
+  cl->depth = cr->depth = t->depth + 1;
+}
+
+/* Grow one tree best leaf first (LightGBM's SerialTreeLearner::Train): the
+ * leaves lv[0..nl) in LightGBM's leaf order (a split leaf keeps its index for
+ * its left child, the right child is appended); each step splits the leaf of
+ * largest gain (ties: the lower feature, then the lower leaf index) until
+ * max_leaves leaves or no leaf has a split.  Each split partitions only the
+ * leaf's rows; the smaller child's histogram is built, the larger one's is
+ * the parent's minus it.  Leaf values go to margin[row] at the end. */
+static credo_status grow_leafwise(Grower *g, int64_t nrows, int identity,
+                                  double G, double H, float *margin) {
+  credo_status st = CREDO_OK;
+  int maxl = g->p->max_leaves;
+  assert(maxl >= 2);
+  g->nnodes = 0;
+  g->nrows = nrows;
+  if (add_node(g, G, H) < 0 || level_room(g, maxl + 1)) return CREDO_ENOMEM;
+  TNode *lv = g->lv;
+  int nl = 1, d = g->b->d;
+  if (!g->okbuf && !(g->okbuf = malloc((size_t)(maxl + 1) * (size_t)d))) return CREDO_ENOMEM;
+  memset(g->okbuf, 1, (size_t)d);
+  memset(&lv[0], 0, sizeof lv[0]);
+  lv[0].ok = g->okbuf;
+  lv[0].end = nrows;
+  lv[0].G = G;
+  lv[0].H = H;
+  lv[0].eval = leaf_can_split(g, &lv[0]);
+  if (lv[0].eval) {
+    TNode *root = &lv[0], *none = NULL;
+    root->hist = buf_get(g);
+    if (!root->hist) return CREDO_ENOMEM;
+    st = build_hists(g, &root, &none, 1, identity);
+    if (st) goto fail;
+  }
+  while (nl < maxl) {
+    int bi = -1;
+    for (int s = 0; s < nl; s++) {
+      const GbdtSplit *sp = &lv[s].split;
+      if (!lv[s].eval || sp->feature < 0) continue;
+      if (bi < 0 || sp->loss_chg > lv[bi].split.loss_chg ||
+          (sp->loss_chg == lv[bi].split.loss_chg && sp->feature < lv[bi].split.feature))
+        bi = s;
+    }
+    if (bi < 0) break;
+    TNode par = lv[bi], *E = &lv[bi];
+    const GbdtSplit *sp = &par.split;
+    if (apply_split(g, &par, sp, sp->GL, sp->HL, sp->GR, sp->HR)) {
+      st = CREDO_ENOMEM;
+      goto fail;
+    }
+    int64_t nleft = 0;
+    st = level_rows(g, NULL, 0, NULL, 0, &E, 1, &nleft, margin);
+    if (st) goto fail;
+    keep_ranges(g, &E, 1);
+    identity = 0;
+    TNode cl, cr;
+    child_pair(&cl, &cr, &par, nleft, &g->nodes[par.id], sp->GL, sp->HL, sp->GR, sp->HR);
+    cl.eval = leaf_can_split(g, &cl);
+    cr.eval = leaf_can_split(g, &cr);
+    /* LightGBM (SerialTreeLearner::FindBestSplits): a feature without a
+     * valid split in the parent is not searched in its children */
+    cl.ok = par.ok;
+    cr.ok = g->okbuf + (size_t)nl * (size_t)d;
+    memcpy(cr.ok, par.ok, (size_t)d);
+    GbdtGH *ph = par.hist;
+    lv[bi] = cl;
+    lv[nl++] = cr;
+    if (!cl.eval && !cr.eval) {
+      if (buf_put(g, ph)) { st = CREDO_ENOMEM; goto fail; }
+      continue;
+    }
+    TNode *pl = &lv[bi], *pr = &lv[nl - 1];
+    int left_small = pl->end - pl->begin <= pr->end - pr->begin;
+    TNode *small = left_small ? pl : pr, *big = left_small ? pr : pl;
+    if (big->eval) {
+      big->hist = ph;
+    } else if (buf_put(g, ph)) {
+      st = CREDO_ENOMEM;
+      goto fail;
+    }
+    small->hist = buf_get(g);
+    if (!small->hist) { st = CREDO_ENOMEM; goto fail; }
+    TNode *bl = big->eval ? big : NULL;
+    st = build_hists(g, &small, &bl, 1, 0);
+    if (st) goto fail;
+    if (!small->eval) {
+      st = buf_put(g, small->hist);
+      small->hist = NULL;
+      if (st) goto fail;
+    }
+    if (credo_interrupted) { st = CREDO_EINTR; goto fail; }
+  }
+  TNode **L = g->list;
+  for (int s = 0; s < nl; s++) {
+    L[s] = &lv[s];
+    st = buf_put(g, lv[s].hist);
+    lv[s].hist = NULL;
+    if (st) goto fail;
+  }
+  return level_rows(g, L, nl, NULL, 0, NULL, 0, NULL, margin);
+fail:
+  for (int s = 0; s < nl; s++) {
+    free(lv[s].hist);
+    lv[s].hist = NULL;
+  }
+  return st;
+}
+
+/* ---- the oblivious grower ---- */
+
+/* Grow one symmetric tree (CatBoost's oblivious trees, greedy level by
+ * level): every node of a level splits on the same (feature, bin, missing
+ * direction), the one of largest summed gain over the level's nodes
+ * (gbdt_split_find_oblivious); growth stops at max_depth or when no split
+ * gains more than 1e-6 and gamma.  Nodes without rows still split (their
+ * leaves hold 0), so the tree is complete and the same test applies at each
+ * depth.  Histograms as depth-wise: the smaller child built, the larger by
+ * subtraction. */
+static credo_status grow_oblivious(Grower *g, int64_t nrows, int identity,
+                                   double G, double H, float *margin) {
+  credo_status st = CREDO_OK;
+  int D = g->p->max_depth, full = 1 << D;
+  g->nnodes = 0;
+  g->nrows = nrows;
+  if (add_node(g, G, H) < 0 || level_room(g, full)) return CREDO_ENOMEM;
+  double *scr = malloc((size_t)full * 4 * sizeof *scr); /* (2^D, 4) */
+  GbdtGH **hp = malloc((size_t)full * sizeof *hp);
+  int64_t *nleft = malloc((size_t)full * sizeof *nleft);
+  int nlv = 1;
+  memset(&g->lv[0], 0, sizeof g->lv[0]);
+  g->lv[0].end = nrows;
+  g->lv[0].G = G;
+  g->lv[0].H = H;
+  g->lv[0].hist = buf_get(g);
+  if (!scr || !hp || !nleft || !g->lv[0].hist) { st = CREDO_ENOMEM; goto fail; }
+  {
+    TNode *root = &g->lv[0], *none = NULL;
+    st = build_hists(g, &root, &none, 1, identity);
+    if (st) goto fail;
+  }
+  for (int depth = 0; depth < D; depth++) {
+    TNode *lv = g->lv, **E = g->list;
+    double *Gs = scr + 2 * full, *Hs = scr + 3 * full;
+    for (int s = 0; s < nlv; s++) {
+      hp[s] = lv[s].hist;
+      Gs[s] = lv[s].G;
+      Hs[s] = lv[s].H;
+      E[s] = &lv[s];
+    }
+    GbdtSplit sp;
+    gbdt_split_find_oblivious(&sp, hp, Gs, Hs, nlv, g->b, g->feats, g->nfeat, g->p, scr);
+    if (sp.feature < 0 || !(sp.loss_chg > GBDT_RT_EPS) || sp.loss_chg < g->p->gamma) break;
+    const GbdtBins *b = g->b;
+    int nb = b->nbins[sp.feature];
+    for (int s = 0; s < nlv; s++) {
+      const GbdtGH *h = lv[s].hist + b->hoff[sp.feature];
+      double gl = sp.default_left ? h[nb].g : 0.0, hl = sp.default_left ? h[nb].h : 0.0;
+      for (int q = 0; q <= sp.bin; q++) gl += h[q].g, hl += h[q].h;
+      lv[s].split = sp;
+      lv[s].split.GL = gl, lv[s].split.HL = hl;
+      lv[s].split.GR = lv[s].G - gl, lv[s].split.HR = lv[s].H - hl;
+      if (apply_split(g, &lv[s], &sp, gl, hl, lv[s].G - gl, lv[s].H - hl)) {
+        st = CREDO_ENOMEM;
+        goto fail;
+      }
+    }
+    if (depth + 1 == D) { /* the children are leaves: no partition */
+      for (int s = 0; s < nlv; s++) {
+        st = buf_put(g, lv[s].hist);
+        lv[s].hist = NULL;
+        if (st) goto fail;
+      }
+      st = level_rows(g, NULL, 0, E, nlv, NULL, 0, NULL, margin);
+      nlv = 0;
+      goto done;
+    }
+    st = level_rows(g, NULL, 0, NULL, 0, E, nlv, nleft, margin);
+    if (st) goto fail;
+    identity = 0;
+    TNode **S = g->list + full, **B = g->list + 2 * full;
+    for (int s = 0; s < nlv; s++) {
+      TNode *cl = &g->nx[2 * s], *cr = &g->nx[2 * s + 1];
+      const GbdtSplit *q = &lv[s].split;
+      child_pair(cl, cr, &lv[s], nleft[s], &g->nodes[lv[s].id], q->GL, q->HL, q->GR, q->HR);
+      int left_small = cl->end - cl->begin <= cr->end - cr->begin;
+      S[s] = left_small ? cl : cr;
+      B[s] = left_small ? cr : cl;
+      B[s]->hist = lv[s].hist;
+      lv[s].hist = NULL;
+      S[s]->hist = buf_get(g);
+      if (!S[s]->hist) {
+        for (int r = 0; r < 2 * (s + 1); r++) { free(g->nx[r].hist); g->nx[r].hist = NULL; }
+        st = CREDO_ENOMEM;
+        goto fail;
+      }
+    }
+    st = build_hists(g, S, B, nlv, 0);
+    TNode *tmp = g->lv;
+    g->lv = g->nx;
+    g->nx = tmp;
+    nlv *= 2;
+    if (st) goto fail;
+    if (credo_interrupted) { st = CREDO_EINTR; goto fail; }
+  }
+  { /* stopped early: the level's nodes are the leaves */
+    TNode **L = g->list;
+    for (int s = 0; s < nlv; s++) {
+      L[s] = &g->lv[s];
+      st = buf_put(g, g->lv[s].hist);
+      g->lv[s].hist = NULL;
+      if (st) goto fail;
+    }
+    st = level_rows(g, L, nlv, NULL, 0, NULL, 0, NULL, margin);
+    nlv = 0;
+  }
+done:
+fail:
+  for (int s = 0; s < nlv; s++) {
+    free(g->lv[s].hist);
+    g->lv[s].hist = NULL;
+  }
+  free(scr);
+  free(hp);
+  free(nleft);
+  return st;
+}
+
 /* ---- the boosting loop ---- */
 
 /* Gradient pairs of rows idx[0..m) into gh (m, 2), in float as XGBoost's
@@ -675,6 +1114,7 @@ static void gradients(float *gh, uint32_t *idx, int64_t m, int identity,
                       gbdt_objective obj, float spw, int nt, double *part,
                       double *G, double *H) {
   int64_t nblk = (m + GBDT_BLOCK - 1) / GBDT_BLOCK;
+  if (nblk < 2) nt = 1;
 #pragma omp parallel for schedule(static) num_threads(nt)
   for (int64_t blk = 0; blk < nblk; blk++) {
     int64_t i1 = (blk + 1) * GBDT_BLOCK < m ? (blk + 1) * GBDT_BLOCK : m;
@@ -758,7 +1198,7 @@ static void oob_margins(const Grower *g, const uint32_t *oob, int64_t k,
                         float *margin) {
   const GbdtBins *b = g->b;
   const GbdtNode *nd = g->nodes;
-#pragma omp parallel for schedule(static) num_threads(g->nt)
+#pragma omp parallel for schedule(static) num_threads(k < GBDT_SERIAL_WORK ? 1 : g->nt)
   for (int64_t i = 0; i < k; i++) {
     uint32_t r = oob[i];
     int q = 0;
@@ -772,7 +1212,8 @@ static void oob_margins(const Grower *g, const uint32_t *oob, int64_t k,
 credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
                       const float *y, const float *w, const GbdtEval *evals,
                       int n_evals) {
-  assert(p->n_estimators >= 1 && p->tree.max_depth >= 1);
+  assert(p->n_estimators >= 1 &&
+         (p->tree.max_depth >= 1 || p->tree.growth == GBDT_GROW_LEAFWISE));
   assert(p->n_metrics >= 0 && p->n_metrics <= GBDT_MAX_METRICS);
   assert(X->n >= 1 && X->d >= 1);
   memset(m, 0, sizeof *m);
@@ -849,7 +1290,12 @@ credo_status gbdt_fit(GbdtModel *m, const GbdtParams *p, const GbdtMatrix *X,
     double G, H;
     gradients(g.gh, g.idx, nrows, identity, margin, y, w, p->objective,
               p->scale_pos_weight, nt, gpart, &G, &H);
-    st = grow_depthwise(&g, nrows, identity, G, H, margin);
+    if (p->tree.growth == GBDT_GROW_LEAFWISE)
+      st = grow_leafwise(&g, nrows, identity, G, H, margin);
+    else if (p->tree.growth == GBDT_GROW_OBLIVIOUS)
+      st = grow_oblivious(&g, nrows, identity, G, H, margin);
+    else
+      st = grow_depthwise(&g, nrows, identity, G, H, margin);
     if (st) goto done;
     if (noob > 0) oob_margins(&g, oob, noob, margin);
     st = gbdt_model_add_tree(m, g.nodes, g.nnodes);

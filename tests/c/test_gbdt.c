@@ -298,7 +298,7 @@ static void test_hist(void) {
 /* ---- split formulas ---- */
 
 static void test_formulas(void) {
-  GbdtTreeParams p = {6, 0, 0.3f, 1.0f, 0.0f, 0.0f, 1.0f};
+  GbdtTreeParams p = {.max_depth = 6, .learning_rate = 0.3f, .reg_lambda = 1.0f, .min_child_weight = 1.0f};
   CHECK(gbdt_threshold_l1(3, 1) == 2 && gbdt_threshold_l1(-3, 1) == -2);
   CHECK(gbdt_threshold_l1(0.5, 1) == 0 && gbdt_threshold_l1(-1, 1) == 0);
   CHECK(gbdt_leaf_weight(&p, 4, 3) == -1.0f);          /* -4 / (3 + 1) */
@@ -328,7 +328,7 @@ static void fake_bins(GbdtBins *b, int d, const int *nbins, float *cuts) {
 }
 
 static void test_split_find(void) {
-  GbdtTreeParams p = {6, 0, 0.3f, 1.0f, 0.0f, 0.0f, 1.0f};
+  GbdtTreeParams p = {.max_depth = 6, .learning_rate = 0.3f, .reg_lambda = 1.0f, .min_child_weight = 1.0f};
   int nbins[2] = {3, 3};
   float cuts[4] = {0.5f, 1.5f, 10.5f, 20.5f};
   GbdtBins b;

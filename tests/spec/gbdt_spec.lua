@@ -8,6 +8,7 @@ local json = require "json"
 local GBDT = credo.GBDT
 
 local fixture = json.read("tests/fixtures/gbdt_xgb.json")
+local peers = json.read("tests/fixtures/gbdt_peers.json")
 
 local function matrix(m)
   local t = {}
@@ -104,11 +105,30 @@ describe("GBDT", function()
         "GBDT: unknown parameter 'max_dpeth'")
     end)
 
-    it("accepts only the growth policies that exist", function()
-      assert.has_error(function() GBDT { growth = "leafwise" } end,
-        "GBDT: parameter 'growth' must be one of depthwise (got 'leafwise')")
+    it("accepts the three growth policies and no other", function()
+      assert.are.equal("leafwise", GBDT { growth = "leafwise" }:params().growth)
+      assert.are.equal("oblivious", GBDT { growth = "oblivious" }:params().growth)
       assert.has_error(function() GBDT { growth = "sideways" } end,
-        "GBDT: parameter 'growth' must be one of depthwise (got 'sideways')")
+        "GBDT: parameter 'growth' must be one of depthwise, leafwise, oblivious (got 'sideways')")
+    end)
+
+    it("checks parameters against the growth policy", function()
+      assert.has_error(function() GBDT { growth = "oblivious", max_depth = 17 } end,
+        "GBDT: parameter 'max_depth' must be <= 16 for oblivious growth (got 17)")
+      assert.has_error(function() GBDT { growth = "leafwise", max_depth = 0 } end,
+        "GBDT: parameter 'max_depth' must be -1 (no limit) or >= 1 for leafwise growth (got 0)")
+      assert.has_error(function() GBDT { max_depth = -1 } end,
+        "GBDT: parameter 'max_depth' must be >= 1 (got -1)")
+      assert.has_error(function() GBDT { min_child_samples = 5 } end,
+        "GBDT: parameter 'min_child_samples' needs growth = \"leafwise\"")
+      assert.has_error(function() GBDT { growth = "oblivious", max_leaves = 8 } end,
+        "GBDT: parameter 'max_leaves' must be 0 for oblivious growth (depth k gives 2^k leaves)")
+      assert.has_error(function() GBDT { growth = "leafwise", max_leaves = 1 } end,
+        "GBDT: parameter 'max_leaves' must be 0 (31) or >= 2 for leafwise growth")
+      assert.has_error(function() GBDT { base_score = "median" } end,
+        "GBDT: parameter 'base_score' must be a number or \"mean\"")
+      assert.has_error(function() GBDT { cat_features = { 1.5 } } end,
+        "GBDT: parameter 'cat_features' must list column indices or names")
     end)
 
     it("errors on nonsensical values", function()
@@ -419,5 +439,242 @@ describe("GBDT", function()
       assert.has_error(function() m:predict(Xs) end,
         "bad argument #2 to 'predict' (model state: bad split at node 1 of tree 1)")
     end)
+  end)
+
+  describe("leaf-wise growth", function()
+    local lg = peers.lightgbm
+    describe("parity with LightGBM 4.7", function()
+      for _, c in ipairs(lg.configs) do
+        it("matches margins and tree sizes: " .. c.name, function()
+          local set = lg[c.data]
+          local Xl, Xlt = matrix(set.X), matrix(set.X_test)
+          local m = GBDT(c.params):fit(Xl, vector(set.y))
+          local d_train = max_abs_diff(m:decision_function(Xl), c.margin)
+          local d_test = max_abs_diff(m:decision_function(Xlt), c.margin_test)
+          print(("    %-22s max |diff| train %.3g, held-out %.3g"):format(c.name, d_train, d_test))
+          assert.is_true(d_train <= 1e-5)
+          assert.is_true(d_test <= 1e-5)
+          local st = m.state_
+          for t = 1, c.leaves.n do
+            local b, e = st.tree_ptr:get(t), st.tree_ptr:get(t + 1)
+            assert.are.equal(c.leaves[t], (e - b + 1) // 2)
+          end
+        end)
+      end
+    end)
+
+    local Xs, ys = synthetic(2000, 6, 17)
+
+    local function leaves_and_depths(m)
+      local st, out = m.state_, {}
+      for t = 1, st.tree_ptr:numel() - 1 do
+        local b = st.tree_ptr:get(t)
+        local nl, maxd = 0, 0
+        local function walk(k, d)
+          local f = st.feature:get(b + k)
+          if f == 0 then
+            nl = nl + 1
+            if d > maxd then maxd = d end
+          else
+            walk(st.left:get(b + k), d + 1)
+            walk(st.right:get(b + k), d + 1)
+          end
+        end
+        walk(1, 0)
+        out[t] = { nl, maxd }
+      end
+      return out
+    end
+
+    it("respects max_leaves and max_depth", function()
+      local m = GBDT { growth = "leafwise", max_leaves = 7, n_estimators = 5 }:fit(Xs, ys)
+      for _, ld in ipairs(leaves_and_depths(m)) do assert.are.equal(7, ld[1]) end
+      m = GBDT { growth = "leafwise", max_leaves = 40, max_depth = 3, n_estimators = 5 }:fit(Xs, ys)
+      for _, ld in ipairs(leaves_and_depths(m)) do
+        assert.is_true(ld[1] <= 8 and ld[2] <= 3)
+      end
+      -- a leaf of 2000 rows with min_child_samples 600: at most 3 leaves
+      m = GBDT { growth = "leafwise", max_leaves = 31, min_child_samples = 600,
+                 objective = "reg:squarederror", n_estimators = 3 }:fit(Xs, ys:float())
+      for _, ld in ipairs(leaves_and_depths(m)) do assert.is_true(ld[1] <= 3) end
+    end)
+
+    it("gives the same bits for any thread count, with sampling", function()
+      local p = { growth = "leafwise", max_leaves = 15, n_estimators = 8, subsample = 0.7,
+                  colsample_bytree = 0.7, seed = 3 }
+      local n0 = credo.threads()
+      credo.threads(1)
+      local a = GBDT(p):fit(Xs, ys):decision_function(Xs)
+      credo.threads(2)
+      local b = GBDT(p):fit(Xs, ys):decision_function(Xs)
+      credo.threads(n0)
+      assert.is_true(same_values(a, b))
+    end)
+
+    it("follows LightGBM's names in GBDT.lightgbm", function()
+      local m = GBDT.lightgbm { num_leaves = 9, min_data_in_leaf = 4, n_estimators = 3 }
+      local p = m:params()
+      assert.are.same({ "leafwise", 9, 4, -1, 0, "mean" },
+        { p.growth, p.max_leaves, p.min_child_samples, p.max_depth, p.reg_lambda, p.base_score })
+      assert.has_error(function() GBDT.lightgbm { num_leafs = 3 } end,
+        "GBDT.lightgbm: unknown parameter 'num_leafs'")
+    end)
+  end)
+
+  describe("oblivious growth", function()
+    local Xs, ys = synthetic(2000, 6, 23)
+
+    it("uses one split per level, shared by all its nodes", function()
+      local m = GBDT { growth = "oblivious", max_depth = 4, n_estimators = 6 }:fit(Xs, ys)
+      local st = m.state_
+      for t = 1, st.tree_ptr:numel() - 1 do
+        local b = st.tree_ptr:get(t)
+        local level, depth = { 1 }, 0
+        while true do
+          local f0, th0 = st.feature:get(b + level[1]), st.threshold:get(b + level[1])
+          local nextl = {}
+          for _, k in ipairs(level) do
+            assert.are.equal(f0, st.feature:get(b + k))
+            if f0 ~= 0 then
+              assert.are.equal(th0, st.threshold:get(b + k))
+              nextl[#nextl + 1] = st.left:get(b + k)
+              nextl[#nextl + 1] = st.right:get(b + k)
+            end
+          end
+          if f0 == 0 then break end
+          depth = depth + 1
+          level = nextl
+        end
+        assert.is_true(depth <= 4)
+        assert.are.equal(2 ^ depth, #level)
+      end
+    end)
+
+    it("learns, and gives the same bits for any thread count", function()
+      local p = { growth = "oblivious", max_depth = 5, n_estimators = 10, subsample = 0.8,
+                  seed = 4, learning_rate = 0.2 }
+      local n0 = credo.threads()
+      credo.threads(1)
+      local m = GBDT(p):fit(Xs, ys)
+      local a = m:decision_function(Xs)
+      credo.threads(2)
+      local b = GBDT(p):fit(Xs, ys):decision_function(Xs)
+      credo.threads(n0)
+      assert.is_true(same_values(a, b))
+      assert.is_true(credo.metrics.roc_auc(ys, a:double()) > 0.85)
+    end)
+  end)
+
+  describe("ordered target statistics", function()
+    -- category c in 1..20 with P(y = 1) rising with c; NaN a category too
+    local n = 1500
+    local Xc, yc = {}, {}
+    local s = 7
+    local function u()
+      s = (s * 1103515245 + 12345) % 2147483648
+      return s / 2147483648
+    end
+    for i = 1, n do
+      local c = 1 + (i * 7) % 20
+      Xc[i] = { i % 50 == 0 and 0 / 0 or c, u() }
+      yc[i] = u() < c / 21 and 1 or 0
+    end
+    local X2, y2 = credo.tensor(Xc), credo.tensor(yc, "int64")
+
+    it("encodes categories, stores the full statistics, predicts on new rows", function()
+      local m = GBDT { growth = "oblivious", max_depth = 3, n_estimators = 20,
+                       cat_features = { 1 }, learning_rate = 0.3 }:fit(X2, y2)
+      local cat = m.state_.cat
+      assert.are.equal(21, cat.levels:numel()) -- 20 codes and NaN
+      assert.is_true(cat.levels:get(21) ~= cat.levels:get(21))
+      -- full-data statistic of category 5: (positives + a * prior) / (rows + a)
+      local pos, cnt, prior = 0, 0, y2:double():mean()
+      for i = 1, n do
+        if Xc[i][1] == 5 then cnt = cnt + 1; pos = pos + yc[i] end
+      end
+      assert.is_true(math.abs(cat.stats:get(5) - (pos + prior) / (cnt + 1)) < 1e-6)
+      local z = m:decision_function(credo.tensor { { 20, 0.5 }, { 1, 0.5 }, { 99, 0.5 } })
+      assert.is_true(z:get(1) > z:get(2))
+      assert.is_true(credo.metrics.roc_auc(y2, m:decision_function(X2):double()) > 0.7)
+    end)
+
+    it("takes column names with feature_names, and survives save and load", function()
+      local m = GBDT.catboost { iterations = 5, depth = 3, cat_features = { "grade" } }
+      m:fit(X2, y2, { feature_names = { "grade", "noise" } })
+      local path = os.tmpname()
+      credo.save(path, m)
+      local m2 = credo.load(path)
+      os.remove(path)
+      assert.is_true(same_values(m:decision_function(X2), m2:decision_function(X2)))
+      assert.has_error(function()
+        GBDT { cat_features = { "grade" } }:fit(X2, y2, { feature_names = { "a", "b" } })
+      end, "bad argument #3 to 'fit' (cat_features[1] 'grade' is not in feature_names)")
+      assert.has_error(function() GBDT { cat_features = { 3 } }:fit(X2, y2) end,
+        "bad argument #1 to 'fit' (cat_features[1] = 3, but X has 2 columns)")
+      assert.has_error(function() GBDT { cat_features = { 1, 1 } }:fit(X2, y2) end,
+        "bad argument #4 to 'fit' (cat_features lists column 1 twice)")
+    end)
+
+    it("keeps a row's own label out of its training statistic", function()
+      -- every row its own category: the ordered statistic is the prior for
+      -- all rows, so the column carries no signal into the trees
+      local Xu = credo.tensor((function()
+        local t = {}
+        for i = 1, 200 do t[i] = { i } end
+        return t
+      end)())
+      local yu = credo.tensor((function()
+        local t = {}
+        for i = 1, 200 do t[i] = i % 2 end
+        return t
+      end)(), "int64")
+      local m = GBDT { cat_features = { 1 }, n_estimators = 3 }:fit(Xu, yu)
+      for t = 1, m.state_.feature:numel() do assert.are.equal(0, m.state_.feature:get(t)) end
+    end)
+  end)
+
+  describe("save and load of every policy", function()
+    local Xs, ys = synthetic(500, 4, 8)
+    for _, g in ipairs { "leafwise", "oblivious" } do
+      it(g, function()
+        local m = GBDT { growth = g, n_estimators = 6, max_depth = 3 }:fit(Xs, ys)
+        local path = os.tmpname()
+        credo.save(path, m)
+        local m2 = credo.load(path)
+        os.remove(path)
+        assert.is_true(same_values(m:decision_function(Xs), m2:decision_function(Xs)))
+      end)
+    end
+  end)
+
+  describe("against the peers on lending_club", function()
+    local lc = peers.lending_club
+    local df = credo.read_csv("data/lending_club.csv")
+    local tr, te = {}, {}
+    for i = 1, df:nrow() do
+      if (i - 1) % 4 == 3 then te[#te + 1] = i else tr[#tr + 1] = i end
+    end
+    local Xl = df:drop { "Class" }:to_tensor(nil, "float32", { categorical = "codes" })
+    local yl = df:col("Class").codes:eq(1)
+    local itr, ite = credo.tensor(tr, "int64"), credo.tensor(te, "int64")
+    local Xtr, ytr = Xl:index_select(1, itr), yl:index_select(1, itr)
+    local Xte, yte = Xl:index_select(1, ite), yl:index_select(1, ite)
+    local TOL = { lightgbm = 0.005, sklearn = 0.005, catboost_cat = 0.01, catboost_numeric = 0.01 }
+
+    for _, r in ipairs(lc.models) do
+      it(("%s: test AUC within %.3f"):format(r.name, TOL[r.name]), function()
+        local p = {}
+        for k, v in pairs(r.params) do p[k] = v end
+        if r.cat then
+          local cf = {}
+          for i = 1, lc.cat_features.n do cf[i] = lc.cat_features[i] end
+          p.cat_features = cf
+        end
+        local m = GBDT[r.preset](p):fit(Xtr, ytr)
+        local auc = credo.metrics.roc_auc(yte, m:predict_proba(Xte):select(2, 2):double())
+        print(("    %-18s AUC %.4f vs %.4f"):format(r.name, auc, r.auc))
+        assert.is_true(math.abs(auc - r.auc) < TOL[r.name])
+      end)
+    end
   end)
 end)
