@@ -460,12 +460,18 @@ function M.roc(o)
   end
   local chance = o.chance ~= false
   if chance then entries[#entries + 1] = { label = "chance", color = core.style.ref, dash = "5 4", width = 1.2 } end
+  -- one legend patch for the bands: in the curve's colour when one curve
+  -- has a band, a neutral grey standing for all of them otherwise
+  local banded = {}
   for _, r in ipairs(cs) do
-    if r.band then
-      entries[#entries + 1] = { label = "95% bootstrap band", color = "#808080", kind = "patch",
-                                opacity = 0.35 }
-      break
-    end
+    if r.band then banded[#banded + 1] = r end
+  end
+  if #banded == 1 then
+    entries[#entries + 1] = { label = "95% bootstrap band", color = banded[1].color, kind = "patch",
+                              opacity = core.style.band_opacity }
+  elseif #banded > 1 then
+    entries[#entries + 1] = { label = "95% bootstrap bands", color = "#808080", kind = "patch",
+                              opacity = 0.35 }
   end
   local F = unit_frame(o, op, entries, { "lower right", "upper left", "center right", "upper right", "lower left" },
     function(sx, sy)
