@@ -15,7 +15,8 @@
 --            every `line_interval` seconds (none for a loop that ends
 --            sooner), then the final line;
 --   "silent" verbose = 0, or the host runs with --quiet
---            (package.loaded["credo.host"].quiet).
+--            (package.loaded["credo.host"].quiet), or M.quiet is set
+--            (a recipe's --quiet), or CREDO_QUIET=1 in the environment.
 -- close() prints the final line (elapsed time and the caller's summary) in
 -- "bar" and "lines" modes; verbose = 2 prints only that line (Keras's
 -- verbose=2: one line per epoch).
@@ -70,9 +71,16 @@ local function info_str(info)
 end
 M.info_str = info_str
 
+-- Quiet when the host runs with --quiet, when a recipe was given --quiet
+-- (M.quiet, which also works in the stock lua5.4, where there is no host
+-- table), or when the environment says CREDO_QUIET=1.
+M.quiet = false
 local function host_quiet()
+  if M.quiet then return true end
   local host = package.loaded["credo.host"]
-  return type(host) == "table" and host.quiet == true
+  if type(host) == "table" and host.quiet == true then return true end
+  local env = os.getenv("CREDO_QUIET")
+  return env ~= nil and env ~= "" and env ~= "0"
 end
 
 local OPTIONS = { total = true, label = true, unit = true, verbose = true, out = true,

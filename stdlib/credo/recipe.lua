@@ -440,6 +440,7 @@ function M.params(spec, argv, sys)
   if P.quiet then
     local host = package.loaded["credo.host"]
     if type(host) == "table" then host.quiet = true end
+    require("credo.progress").quiet = true   -- also under the stock lua5.4
   end
   return P
 end

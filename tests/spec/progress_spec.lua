@@ -88,6 +88,33 @@ describe("progress", function()
       assert.is_true(progress.enabled(1))
     end)
 
+    it("is silent when a recipe's --quiet set progress.quiet (also without a host)", function()
+      local out = sink()
+      local saved = package.loaded["credo.host"]
+      package.loaded["credo.host"] = nil                -- as under the stock lua5.4
+      progress.quiet = true
+      local ok, err = pcall(function()
+        local b = progress.new { total = 3, out = out, tty = true }
+        assert.are.equal("silent", b.mode)
+        b:update(3); b:close("done")
+        assert.is_false(progress.enabled(1))
+      end)
+      progress.quiet = false
+      package.loaded["credo.host"] = saved
+      assert(ok, err)
+      assert.are.equal("", out:text())
+      assert.is_true(progress.enabled(1))
+    end)
+
+    it("is silent with CREDO_QUIET=1 in the environment", function()
+      local cmd = "CREDO_QUIET=1 lua5.4 -e 'local p = require \"credo.progress\"; " ..
+                  "io.write(tostring(p.enabled(1)))'"
+      local h = io.popen(cmd)
+      local got = h:read("a")
+      h:close()
+      assert.are.equal("false", got)
+    end)
+
     it("prints only the final line with verbose = 2", function()
       local out = sink()
       local clk, f = clock()
