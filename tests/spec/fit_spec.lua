@@ -320,6 +320,31 @@ describe("nn.fit", function()
       assert.is_true(m:evaluate(X, y).accuracy >= 0.95)
     end)
 
+    it("two-class CrossEntropyLoss reports AUC when asked, and early stopping can watch it", function()
+      local g = credo.Generator(5)
+      local n = 400
+      local y = g:randint(0, 1, n)                        -- inclusive bounds: 0 or 1
+      local X = (y:double() * 1.5):reshape(n, 1):float() + g:randn(n, 1)
+      local net = nn.Sequential(nn.Linear(1, 8, { generator = g }), nn.Tanh(),
+        nn.Linear(8, 2, { generator = g }))
+      local h = nn.fit(net, nn.CrossEntropyLoss(), optim.Adam(net, { lr = 0.02 }), X, y, {
+        epochs = 15, batch_size = 32, seed = 1, verbose = 0, validation_split = 0.25,
+        metrics = { "accuracy", "auc" },
+        early_stopping = { monitor = "val_auc", patience = 3, restore_best_weights = true } })
+      assert.is_table(h.val_auc)
+      -- the recorded AUC is the AUC of softmax p(class 1) on the validation rows
+      local Xv, yv = X:narrow(1, 301, 100), y:narrow(1, 301, 100)
+      local p1 = nn.predict_proba(net, Xv):select(2, 2)
+      assert.near(credo.metrics.roc_auc(yv, p1), h.val_auc[h.best_epoch], 1e-6)
+      assert.is_true(h.val_auc[h.best_epoch] > 0.8)
+      -- three classes: no AUC
+      local net3 = nn.Sequential(nn.Linear(1, 3, { generator = g }))
+      local ok, err = pcall(nn.fit, net3, nn.CrossEntropyLoss(), optim.Adam(net3), X, y,
+        { epochs = 1, verbose = 0, metrics = { "auc" } })
+      assert.is_false(ok)
+      assert.matches("metric 'auc' with CrossEntropyLoss needs two output columns %(got shape %[400,3%]%)", err)
+    end)
+
     it("class_weight with CrossEntropyLoss becomes its class weights during fit", function()
       local g = credo.Generator(3)
       local X, y = g:randn(30, 2), g:randint(0, 2, 30)

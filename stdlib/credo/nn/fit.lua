@@ -278,6 +278,18 @@ local function multiclass_accuracy(out, y)
   return pred:eq(y):sum() / y:numel()
 end
 
+-- Two-class softmax outputs: the AUC of class 1 (label 1) scored by
+-- logit[2] - logit[1], which orders rows as softmax p1 does.
+local function two_class_auc(out, y)
+  if out:dim() ~= 2 or out:size(2) ~= 2 then
+    fail("metric 'auc' with %s needs two output columns (got shape [%s])", "CrossEntropyLoss",
+         table.concat(out:size(), ","))
+  end
+  local s = (out:select(2, 2) - out:select(2, 1)):double()
+  local ok, v = pcall(credo.metrics.roc_auc, y:reshape(-1):long(), s)
+  return ok and v or 0 / 0
+end
+
 -- ---------------------------------------------------------------------
 -- fit
 -- ---------------------------------------------------------------------
@@ -327,7 +339,9 @@ function M.fit(model, loss, optimizer, X, y, opts)
     for _, name in ipairs(opts.metrics) do
       if not METRICS[name] then fail("unknown metric '%s' (metrics are 'accuracy' and 'auc')", tostring(name)) end
       if task == "regression" then fail("metric '%s' needs a classification loss (got %s)", name, lossname) end
-      if name == "auc" and task ~= "binary" then fail("metric 'auc' needs a binary loss (got %s)", lossname) end
+      if name == "auc" and task ~= "binary" and task ~= "multiclass" then
+        fail("metric 'auc' needs a binary loss or a two-class CrossEntropyLoss (got %s)", lossname)
+      end
       want[name] = true
     end
   end
@@ -573,7 +587,8 @@ function M.fit(model, loss, optimizer, X, y, opts)
         if task == "binary" then
           row.accuracy, row.auc = binary_metrics(scores, y_epoch, link, want)
         else
-          row.accuracy = multiclass_accuracy(scores, y_epoch)
+          if want.accuracy then row.accuracy = multiclass_accuracy(scores, y_epoch) end
+          if want.auc then row.auc = two_class_auc(scores, y_epoch) end
         end
       end
       if has_val then
@@ -584,7 +599,8 @@ function M.fit(model, loss, optimizer, X, y, opts)
           if task == "binary" then
             row.val_accuracy, row.val_auc = binary_metrics(val_out, yv, link, want)
           else
-            row.val_accuracy = multiclass_accuracy(val_out, yv)
+            if want.accuracy then row.val_accuracy = multiclass_accuracy(val_out, yv) end
+            if want.auc then row.val_auc = two_class_auc(val_out, yv) end
           end
         end
       end
