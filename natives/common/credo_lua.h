@@ -2,8 +2,10 @@
  * credo_lua.h: what the thin Lua bindings of credo share.
  *
  * Userdata type names, the tensor check/push helpers every binding uses to
- * exchange tensors with Lua, raising a core status as a Lua error, and the
- * table of native openers shared by the host and `require "credo.core"`.
+ * exchange tensors with Lua, raising a core status as a Lua error, the
+ * argument checks the learners' bindings share (check_lua.c: X, y, sample
+ * weights, params fields), and the table of native openers shared by the
+ * host and `require "credo.core"`.
  */
 #ifndef CREDO_LUA_H
 #define CREDO_LUA_H
@@ -52,6 +54,47 @@ tensor_dtype credo_optdtype(lua_State *L, int i, tensor_dtype def);
 int credo_checkdim(lua_State *L, int i, const Tensor *t);
 /* Same, with a default (0-based) when the argument is absent/nil. */
 int credo_optdim(lua_State *L, int i, const Tensor *t, int def);
+
+/* ---- argument checks shared by the learners' bindings (check_lua.c) ---- */
+
+/* luaL_argerror on argument i with a lua_pushfstring-formatted message
+ * (%s %d %I %f %p %c %%).  Never returns. */
+int credo_argfail(lua_State *L, int i, const char *fmt, ...);
+
+enum {
+  CREDO_MATRIX_FLOAT = 1, /* refuse int64: "<what> must be float32 or float64" */
+  CREDO_MATRIX_COLS = 2   /* refuse zero columns: "<what> has no columns" */
+};
+/* The 2-d tensor at i (named what in messages) with at least one row, in
+ * this order: "<what> must be a 2-d tensor (got shape [..])", [FLOAT],
+ * "<what> has no rows", [COLS].  Size caps stay with the caller. */
+Tensor *credo_checkmatrix(lua_State *L, int i, const char *what, int flags);
+/* Every value of the 2-d tensor t (argument i) finite, or "<what> contains
+ * NaN | an infinite value at row r, column c<hint>" for the first one in
+ * row-major order (1-based; hint may be NULL, else starts with a space). */
+void credo_checkfinite2d(lua_State *L, int i, const Tensor *t, const char *what,
+                         const char *hint);
+/* Same check while copying t into a new contiguous float64 (n, d) tensor
+ * left on the stack; returns its data. */
+double *credo_tof64_2d(lua_State *L, int i, const Tensor *t, const char *what,
+                       const char *hint);
+/* y at i: an int64 1-d tensor of n labels, else "y must be an int64 tensor
+ * of class labels <which> (got <dtype>)" or "y must be a 1-d tensor of n
+ * labels, one per row of X (got shape [..])".  Values are not checked. */
+Tensor *credo_checklabels(lua_State *L, int i, int64_t n, const char *which);
+/* Sample weights: the value at stack index idx must be a 1-d tensor of n
+ * weights, each finite and >= 0; errors name argument arg.  Returns a new
+ * float64 copy left on the stack (the sum check stays with the caller). */
+double *credo_checkweights(lua_State *L, int idx, int arg, int64_t n);
+/* Required fields of the params table at t: a number in [lo, hi] ((lo, hi]
+ * with open_lo), an integer in [lo, hi], a boolean (Lua truthiness).  Errors
+ * name argument t: "params.<name> must be a number|an integer",
+ * "params.<name> must be in [lo, hi] (got v)". */
+double credo_numfield(lua_State *L, int t, const char *name, double lo, double hi,
+                      int open_lo);
+lua_Integer credo_intfield(lua_State *L, int t, const char *name, lua_Integer lo,
+                           lua_Integer hi);
+int credo_boolfield(lua_State *L, int t, const char *name);
 
 /* Method and function arrays that other binding files add to the Tensor
  * metatable / the credo.tensor module (tensor_lua.c merges them). */

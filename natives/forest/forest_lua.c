@@ -26,7 +26,6 @@
  */
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,39 +63,25 @@ static int box_tostring(lua_State *L) {
 
 /* ---- argument helpers ---- */
 
-static int argfail(lua_State *L, int i, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const char *msg = lua_pushvfstring(L, fmt, ap);
-  va_end(ap);
-  return luaL_argerror(L, i, msg);
-}
-
 /* Check one feature value read as double: finite and within float32. */
 static float check_value(lua_State *L, int i, double v, int64_t r, int64_t c) {
   if (v != v)
-    argfail(L, i, "X contains NaN at row %I, column %I (trees need complete "
-                  "data: impute first)", (lua_Integer)(r + 1), (lua_Integer)(c + 1));
+    credo_argfail(L, i, "X contains NaN at row %I, column %I (trees need complete "
+                        "data: impute first)", (lua_Integer)(r + 1), (lua_Integer)(c + 1));
   if (isinf(v))
-    argfail(L, i, "X contains an infinite value at row %I, column %I",
-            (lua_Integer)(r + 1), (lua_Integer)(c + 1));
+    credo_argfail(L, i, "X contains an infinite value at row %I, column %I",
+                  (lua_Integer)(r + 1), (lua_Integer)(c + 1));
   if (fabs(v) > FLT_MAX)
-    argfail(L, i, "X holds %f at row %I, column %I, beyond the float32 range", v,
-            (lua_Integer)(r + 1), (lua_Integer)(c + 1));
+    credo_argfail(L, i, "X holds %f at row %I, column %I, beyond the float32 range", v,
+                  (lua_Integer)(r + 1), (lua_Integer)(c + 1));
   return (float)v;
 }
 
 /* X at i: a 2-d tensor with rows and columns; returns it. */
 static Tensor *check_X(lua_State *L, int i) {
-  Tensor *t = credo_checktensor(L, i);
-  char buf[64];
-  if (t->ndim != 2)
-    argfail(L, i, "X must be a 2-d tensor (got shape %s)",
-            tensor_shape_str(t, buf, sizeof buf));
-  if (t->shape[0] < 1) argfail(L, i, "X has no rows");
-  if (t->shape[1] < 1) argfail(L, i, "X has no columns");
-  if (t->shape[0] >= INT32_MAX) argfail(L, i, "X has too many rows (at most 2147483646)");
-  if (t->shape[1] >= INT32_MAX) argfail(L, i, "X has too many columns");
+  Tensor *t = credo_checkmatrix(L, i, "X", CREDO_MATRIX_COLS);
+  if (t->shape[0] >= INT32_MAX) credo_argfail(L, i, "X has too many rows (at most 2147483646)");
+  if (t->shape[1] >= INT32_MAX) credo_argfail(L, i, "X has too many columns");
   return t;
 }
 
@@ -145,37 +130,6 @@ static const float *X_rows(lua_State *L, int i, const Tensor *t, int64_t *rs,
 
 /* ---- params ---- */
 
-static int bool_field(lua_State *L, int t, const char *name) {
-  lua_getfield(L, t, name);
-  int v = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  return v;
-}
-
-static lua_Integer int_field(lua_State *L, int t, const char *name,
-                             lua_Integer lo, lua_Integer hi) {
-  lua_getfield(L, t, name);
-  int ok;
-  lua_Integer v = lua_tointegerx(L, -1, &ok);
-  lua_pop(L, 1);
-  if (!ok) argfail(L, t, "params.%s must be an integer", name);
-  if (v < lo || v > hi)
-    argfail(L, t, "params.%s must be in [%I, %I] (got %I)", name, lo, hi, v);
-  return v;
-}
-
-static double num_field(lua_State *L, int t, const char *name, double lo,
-                        double hi) {
-  lua_getfield(L, t, name);
-  int ok;
-  double v = lua_tonumberx(L, -1, &ok);
-  lua_pop(L, 1);
-  if (!ok) argfail(L, t, "params.%s must be a number", name);
-  if (!(v >= lo && v <= hi))
-    argfail(L, t, "params.%s must be in [%f, %f] (got %f)", name, lo, hi, v);
-  return v;
-}
-
 static int enum_field(lua_State *L, int t, const char *name,
                       const char *const *names) {
   lua_getfield(L, t, name);
@@ -185,8 +139,8 @@ static int enum_field(lua_State *L, int t, const char *name,
       lua_pop(L, 1);
       return i;
     }
-  return argfail(L, t, "params.%s: unknown value '%s'", name,
-                 v ? v : luaL_typename(L, -1));
+  return credo_argfail(L, t, "params.%s: unknown value '%s'", name,
+                       v ? v : luaL_typename(L, -1));
 }
 
 static void read_params(lua_State *L, int t, ForestParams *p, int64_t n, int d) {
@@ -196,25 +150,25 @@ static void read_params(lua_State *L, int t, ForestParams *p, int64_t n, int d) 
   static const char *const split[] = {"best", "random", NULL};
   p->criterion = (forest_criterion)enum_field(L, t, "criterion", crit);
   p->splitter = (forest_splitter)enum_field(L, t, "splitter", split);
-  p->n_trees = (int)int_field(L, t, "n_trees", 1, 1000000);
-  p->max_depth = (int)int_field(L, t, "max_depth", -1, INT32_MAX);
-  if (p->max_depth == 0) argfail(L, t, "params.max_depth must be -1 or >= 1");
-  p->min_samples_leaf = int_field(L, t, "min_samples_leaf", 1, INT64_MAX / 4);
-  p->min_samples_split = int_field(L, t, "min_samples_split", 2, INT64_MAX / 2);
+  p->n_trees = (int)credo_intfield(L, t, "n_trees", 1, 1000000);
+  p->max_depth = (int)credo_intfield(L, t, "max_depth", -1, INT32_MAX);
+  if (p->max_depth == 0) credo_argfail(L, t, "params.max_depth must be -1 or >= 1");
+  p->min_samples_leaf = credo_intfield(L, t, "min_samples_leaf", 1, INT64_MAX / 4);
+  p->min_samples_split = credo_intfield(L, t, "min_samples_split", 2, INT64_MAX / 2);
   if (p->min_samples_split < 2 * p->min_samples_leaf)
     p->min_samples_split = 2 * p->min_samples_leaf; /* sklearn */
-  p->min_weight_fraction = num_field(L, t, "min_weight_fraction", 0.0, 0.5);
-  p->max_features = (int)int_field(L, t, "max_features", 1, d);
-  p->min_impurity_decrease = num_field(L, t, "min_impurity_decrease", 0.0, HUGE_VAL);
-  p->bootstrap = bool_field(L, t, "bootstrap");
-  p->n_bootstrap = p->bootstrap ? int_field(L, t, "n_bootstrap", 1, n) : 0;
-  p->oob = bool_field(L, t, "oob");
+  p->min_weight_fraction = credo_numfield(L, t, "min_weight_fraction", 0.0, 0.5, 0);
+  p->max_features = (int)credo_intfield(L, t, "max_features", 1, d);
+  p->min_impurity_decrease = credo_numfield(L, t, "min_impurity_decrease", 0.0, HUGE_VAL, 0);
+  p->bootstrap = credo_boolfield(L, t, "bootstrap");
+  p->n_bootstrap = p->bootstrap ? credo_intfield(L, t, "n_bootstrap", 1, n) : 0;
+  p->oob = credo_boolfield(L, t, "oob");
   if (p->oob && !p->bootstrap)
-    argfail(L, t, "params.oob needs bootstrap (out-of-bag rows exist only then)");
+    credo_argfail(L, t, "params.oob needs bootstrap (out-of-bag rows exist only then)");
   lua_getfield(L, t, "seed");
   int ok;
   lua_Integer seed = lua_tointegerx(L, -1, &ok);
-  if (!ok) argfail(L, t, "params.seed must be an integer");
+  if (!ok) credo_argfail(L, t, "params.seed must be an integer");
   lua_pop(L, 1);
   p->seed = (uint64_t)seed;
   p->n_threads = credo_threads_get();
@@ -232,7 +186,7 @@ static int class_weights(lua_State *L, int t, ForestParams *p, double *cw,
     const char *s = lua_tostring(L, -1);
     int sub = strcmp(s, "balanced_subsample") == 0;
     if (!sub && strcmp(s, "balanced") != 0)
-      argfail(L, t, "params.class_weight: unknown value '%s'", s);
+      credo_argfail(L, t, "params.class_weight: unknown value '%s'", s);
     if (sub && p->bootstrap) {
       p->balanced_subsample = 1; /* per tree, in the core */
       have = 0;
@@ -249,18 +203,18 @@ static int class_weights(lua_State *L, int t, ForestParams *p, double *cw,
       int isint;
       lua_Integer c = lua_tointegerx(L, -2, &isint);
       if (!isint || lua_type(L, -2) != LUA_TNUMBER)
-        argfail(L, t, "params.class_weight keys must be class labels (integers)");
+        credo_argfail(L, t, "params.class_weight keys must be class labels (integers)");
       if (c < 0 || c >= k || count[c] == 0)
-        argfail(L, t, "class_weight names class %I, which does not occur in y", c);
+        credo_argfail(L, t, "class_weight names class %I, which does not occur in y", c);
       int isnum;
       double v = lua_tonumberx(L, -1, &isnum);
       if (!isnum || !(v >= 0.0) || isinf(v))
-        argfail(L, t, "class_weight of class %I must be a finite number >= 0", c);
+        credo_argfail(L, t, "class_weight of class %I must be a finite number >= 0", c);
       cw[c] = v;
       lua_pop(L, 1);
     }
   } else {
-    argfail(L, t, "params.class_weight must be nil, a string or a table");
+    credo_argfail(L, t, "params.class_weight must be nil, a string or a table");
   }
   lua_pop(L, 1);
   return have;
@@ -338,9 +292,9 @@ static void *tree_field(lua_State *L, int i, int t, const char *name,
   int want_dim = cols ? 2 : 1;
   if (!x || !x->storage || x->dtype != dt || x->ndim != want_dim ||
       (n >= 0 && x->shape[0] != n) || (cols && x->shape[1] != cols))
-    argfail(L, 1, "model state: trees[%d].%s must be a %s tensor of %s%d%s", t + 1,
-            name, tensor_dtype_name(dt), cols ? "shape [" : "", (int)n,
-            cols ? lua_pushfstring(L, ",%d]", (int)cols) : " elements");
+    credo_argfail(L, 1, "model state: trees[%d].%s must be a %s tensor of %s%d%s", t + 1,
+                  name, tensor_dtype_name(dt), cols ? "shape [" : "", (int)n,
+                  cols ? lua_pushfstring(L, ",%d]", (int)cols) : " elements");
   if (!tensor_is_contiguous(x)) {
     Tensor *c = credo_newtensor(L, dt, x->ndim, x->shape);
     tensor_copy(c, x);
@@ -358,16 +312,16 @@ static int l_model(lua_State *L) {
   int ok;
   lua_Integer d = lua_tointegerx(L, -1, &ok);
   if (!ok || d < 1 || d >= INT32_MAX)
-    argfail(L, 1, "model state: n_features must be a positive integer");
+    credo_argfail(L, 1, "model state: n_features must be a positive integer");
   lua_getfield(L, 1, "n_classes");
   lua_Integer k = lua_tointegerx(L, -1, &ok);
   if (!ok || k < 1 || k > FOREST_MAX_CLASSES)
-    argfail(L, 1, "model state: n_classes must be an integer in 1..%d", FOREST_MAX_CLASSES);
+    credo_argfail(L, 1, "model state: n_classes must be an integer in 1..%d", FOREST_MAX_CLASSES);
   if (lua_getfield(L, 1, "trees") != LUA_TTABLE)
-    argfail(L, 1, "model state: trees must be a table");
+    credo_argfail(L, 1, "model state: trees must be a table");
   int trees = lua_gettop(L);
   lua_Integer T = luaL_len(L, trees);
-  if (T < 1 || T > 1000000) argfail(L, 1, "model state: trees must list 1 to 1000000 trees");
+  if (T < 1 || T > 1000000) credo_argfail(L, 1, "model state: trees must list 1 to 1000000 trees");
   ForestModel *m = newbox(L);
   int box = lua_gettop(L);
   m->trees = calloc((size_t)T, sizeof *m->trees);
@@ -377,12 +331,12 @@ static int l_model(lua_State *L) {
   m->k = (int)k;
   for (int t = 0; t < T; t++) {
     if (lua_geti(L, trees, t + 1) != LUA_TTABLE)
-      argfail(L, 1, "model state: trees[%d] must be a table", t + 1);
+      credo_argfail(L, 1, "model state: trees[%d] must be a table", t + 1);
     int ti = lua_gettop(L);
     lua_getfield(L, ti, "feature");
     Tensor *ft = credo_testtensor(L, -1);
     if (!ft || !ft->storage || ft->ndim != 1 || ft->shape[0] < 1 || ft->shape[0] >= INT32_MAX)
-      argfail(L, 1, "model state: trees[%d].feature must be a non-empty 1-d tensor", t + 1);
+      credo_argfail(L, 1, "model state: trees[%d].feature must be a non-empty 1-d tensor", t + 1);
     int64_t N = ft->shape[0];
     lua_pop(L, 1);
     const int64_t *feat = tree_field(L, ti, t, "feature", TENSOR_I64, N, 0);
@@ -399,25 +353,25 @@ static int l_model(lua_State *L) {
     for (int64_t i = 0; i < N; i++) {
       ForestNode *nd = &tr->nodes[i];
       if (feat[i] < 0 || feat[i] > d)
-        argfail(L, 1, "model state: trees[%d].feature[%I] = %I is not a feature "
-                      "(1..%I, 0 for a leaf)", t + 1, (lua_Integer)(i + 1),
-                (lua_Integer)feat[i], d);
+        credo_argfail(L, 1, "model state: trees[%d].feature[%I] = %I is not a feature "
+                            "(1..%I, 0 for a leaf)", t + 1, (lua_Integer)(i + 1),
+                      (lua_Integer)feat[i], d);
       if (feat[i] == 0) {
         if (left[i] != 0 || right[i] != 0)
-          argfail(L, 1, "model state: trees[%d] leaf %I has children", t + 1,
-                  (lua_Integer)(i + 1));
+          credo_argfail(L, 1, "model state: trees[%d] leaf %I has children", t + 1,
+                        (lua_Integer)(i + 1));
       } else if (left[i] <= i + 1 || left[i] > N || right[i] <= i + 1 || right[i] > N) {
-        argfail(L, 1, "model state: trees[%d] node %I has children %I, %I (they "
-                      "must come after it, within 1..%I)", t + 1, (lua_Integer)(i + 1),
-                (lua_Integer)left[i], (lua_Integer)right[i], (lua_Integer)N);
+        credo_argfail(L, 1, "model state: trees[%d] node %I has children %I, %I (they "
+                            "must come after it, within 1..%I)", t + 1, (lua_Integer)(i + 1),
+                      (lua_Integer)left[i], (lua_Integer)right[i], (lua_Integer)N);
       }
       if (!isfinite(thr[i]) || !isfinite(imp[i]) || !isfinite(wn[i]))
-        argfail(L, 1, "model state: trees[%d] node %I has a non-finite value", t + 1,
-                (lua_Integer)(i + 1));
+        credo_argfail(L, 1, "model state: trees[%d] node %I has a non-finite value", t + 1,
+                      (lua_Integer)(i + 1));
       for (lua_Integer c = 0; c < k; c++)
         if (!(val[i * k + c] >= 0.0) || isinf(val[i * k + c]))
-          argfail(L, 1, "model state: trees[%d].value has a negative or non-finite "
-                        "entry at node %I", t + 1, (lua_Integer)(i + 1));
+          credo_argfail(L, 1, "model state: trees[%d].value has a negative or non-finite "
+                              "entry at node %I", t + 1, (lua_Integer)(i + 1));
       nd->feature = (int32_t)(feat[i] - 1);
       nd->left = (int32_t)(left[i] - 1);
       nd->right = (int32_t)(right[i] - 1);
@@ -439,14 +393,7 @@ static int l_fit(lua_State *L) {
   Tensor *X = check_X(L, 1);
   const int64_t n = X->shape[0];
   const int d = (int)X->shape[1];
-  Tensor *Y = credo_checktensor(L, 2);
-  char buf[64];
-  if (Y->dtype != TENSOR_I64)
-    argfail(L, 2, "y must be an int64 tensor of class labels 0..k-1 (got %s)",
-            tensor_dtype_name(Y->dtype));
-  if (Y->ndim != 1 || Y->shape[0] != n)
-    argfail(L, 2, "y must be a 1-d tensor of %I labels, one per row of X (got shape %s)",
-            (lua_Integer)n, tensor_shape_str(Y, buf, sizeof buf));
+  Tensor *Y = credo_checklabels(L, 2, n, "0..k-1");
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   luaL_checktype(L, 4, LUA_TTABLE);
   /* labels -> int32 (n) */
@@ -455,8 +402,8 @@ static int l_fit(lua_State *L) {
   for (int64_t i = 0; i < n; i++) {
     int64_t v = tensor_i64(Y)[i * Y->stride[0]];
     if (v < 0 || v >= FOREST_MAX_CLASSES)
-      argfail(L, 2, "y holds %I at index %I (labels must be 0..k-1, at most %d classes)",
-              (lua_Integer)v, (lua_Integer)(i + 1), FOREST_MAX_CLASSES);
+      credo_argfail(L, 2, "y holds %I at index %I (labels must be 0..k-1, at most %d classes)",
+                    (lua_Integer)v, (lua_Integer)(i + 1), FOREST_MAX_CLASSES);
     y[i] = (int32_t)v;
     if (v > maxlab) maxlab = v;
   }
@@ -467,20 +414,11 @@ static int l_fit(lua_State *L) {
   double *w = NULL;
   if (!lua_isnoneornil(L, 3)) {
     if (lua_getfield(L, 3, "sample_weight") != LUA_TNIL) {
-      Tensor *sw = credo_testtensor(L, -1);
-      if (!sw || !sw->storage || sw->ndim != 1 || sw->shape[0] != n)
-        argfail(L, 3, "sample_weight must be a 1-d tensor of %I weights, one per row",
-                (lua_Integer)n);
-      w = tensor_f64(new_vec(L, TENSOR_F64, n));
-      for (int64_t i = 0; i < n; i++) {
-        double v = tensor_get_flat(sw, i);
-        if (!(v >= 0.0) || isinf(v))
-          argfail(L, 3, "sample_weight[%I] = %f (weights must be finite and >= 0)",
-                  (lua_Integer)(i + 1), v);
-        w[i] = v;
-      }
+      w = credo_checkweights(L, -1, 3, n);
+      lua_remove(L, -2); /* drop the field, keep the copy w anchored */
+    } else {
+      lua_pop(L, 1);
     }
-    lua_pop(L, 1);
   }
   ForestParams p;
   read_params(L, 4, &p, n, d);
@@ -497,7 +435,7 @@ static int l_fit(lua_State *L) {
     double s = 0.0;
     for (int64_t i = 0; i < n; i++) s += w[i];
     if (!(s > 0.0))
-      argfail(L, 3, "sample_weight (times class_weight) sums to 0: no row to learn from");
+      credo_argfail(L, 3, "sample_weight (times class_weight) sums to 0: no row to learn from");
   }
   float *xc = X_columns(L, 1, X);
   int64_t rshape[2] = {n, d};
@@ -521,8 +459,8 @@ static int l_predict(lua_State *L) {
   static const char *const whats[] = {"proba", "label", "apply", NULL};
   int what = luaL_checkoption(L, 3, NULL, whats);
   if (X->shape[1] != m->d)
-    argfail(L, 1, "X has %I features but the model was fitted on %d",
-            (lua_Integer)X->shape[1], m->d);
+    credo_argfail(L, 1, "X has %I features but the model was fitted on %d",
+                  (lua_Integer)X->shape[1], m->d);
   int64_t n = X->shape[0], rs, cs;
   const float *x = X_rows(L, 1, X, &rs, &cs);
   credo_status s;

@@ -18,7 +18,6 @@
  * What it is not: no training logic, no defaults beyond XGBoost's.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,29 +46,15 @@ static int box_gc(lua_State *L) {
 
 /* ---- argument helpers ---- */
 
-static int argfail(lua_State *L, int i, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const char *msg = lua_pushvfstring(L, fmt, ap);
-  va_end(ap);
-  return luaL_argerror(L, i, msg);
-}
-
 /* Tensor at i as a float32 matrix (n >= 1, d >= 1).  Non-float32 input is
  * converted into a new tensor left on the stack.  With no_inf, infinities
  * are errors (training binning cannot place them). */
 static void check_matrix(lua_State *L, int i, const char *name, int no_inf,
                          GbdtMatrix *M) {
-  Tensor *t = credo_checktensor(L, i);
-  char buf[64];
-  if (t->ndim != 2)
-    argfail(L, i, "%s must be a 2-d tensor (got shape %s)", name,
-            tensor_shape_str(t, buf, sizeof buf));
-  if (t->shape[0] < 1) argfail(L, i, "%s has no rows", name);
-  if (t->shape[1] < 1) argfail(L, i, "%s has no columns", name);
+  Tensor *t = credo_checkmatrix(L, i, name, CREDO_MATRIX_COLS);
   if (t->shape[0] >= (int64_t)UINT32_MAX)
-    argfail(L, i, "%s has too many rows (at most 4294967294)", name);
-  if (t->shape[1] > (1 << 24)) argfail(L, i, "%s has too many columns", name);
+    credo_argfail(L, i, "%s has too many rows (at most 4294967294)", name);
+  if (t->shape[1] > (1 << 24)) credo_argfail(L, i, "%s has too many columns", name);
   if (t->dtype != TENSOR_F32) {
     Tensor *c = credo_newtensor(L, TENSOR_F32, 2, t->shape);
     tensor_copy(c, t);
@@ -84,8 +69,8 @@ static void check_matrix(lua_State *L, int i, const char *name, int no_inf,
     for (int64_t r = 0; r < M->n; r++)
       for (int64_t c = 0; c < M->d; c++)
         if (isinf(M->x[r * M->rs + c * M->cs]))
-          argfail(L, i, "%s has an infinite value at row %d, column %d (use NaN "
-                        "for missing values)", name, (int)(r + 1), (int)(c + 1));
+          credo_argfail(L, i, "%s has an infinite value at row %d, column %d (use NaN "
+                              "for missing values)", name, (int)(r + 1), (int)(c + 1));
 }
 
 /* Tensor at i as n float32 values (a new contiguous copy on the stack). */
@@ -93,8 +78,8 @@ static float *check_vector(lua_State *L, int i, const char *name, int64_t n) {
   Tensor *t = credo_checktensor(L, i);
   char buf[64];
   if (t->ndim != 1 || t->shape[0] != n)
-    argfail(L, i, "%s must be a 1-d tensor of %d values (got shape %s)", name,
-            (int)n, tensor_shape_str(t, buf, sizeof buf));
+    credo_argfail(L, i, "%s must be a 1-d tensor of %d values (got shape %s)", name,
+                  (int)n, tensor_shape_str(t, buf, sizeof buf));
   Tensor *c = credo_newtensor(L, TENSOR_F32, 1, &n);
   tensor_copy(c, t);
   return tensor_f32(c);
@@ -107,19 +92,19 @@ static void check_labels(lua_State *L, int i, const char *name, const float *y,
   int64_t npos = 0;
   for (int64_t k = 0; k < n; k++) {
     float v = y[k];
-    if (v != v) argfail(L, i, "%s has NaN at index %d", name, (int)(k + 1));
+    if (v != v) credo_argfail(L, i, "%s has NaN at index %d", name, (int)(k + 1));
     if (obj == GBDT_OBJ_LOGISTIC) {
       if (v != 0.0f && v != 1.0f)
-        argfail(L, i, "%s must hold 0/1 labels for binary:logistic (found %f at "
-                      "index %d)", name, (double)v, (int)(k + 1));
+        credo_argfail(L, i, "%s must hold 0/1 labels for binary:logistic (found %f at "
+                            "index %d)", name, (double)v, (int)(k + 1));
       npos += v == 1.0f;
     } else if (isinf(v)) {
-      argfail(L, i, "%s has an infinite value at index %d", name, (int)(k + 1));
+      credo_argfail(L, i, "%s has an infinite value at index %d", name, (int)(k + 1));
     }
   }
   if (obj == GBDT_OBJ_LOGISTIC && need_both && (npos == 0 || npos == n))
-    argfail(L, i, "%s has a single class (%d); binary:logistic needs both 0 "
-                  "and 1", name, npos == 0 ? 0 : 1);
+    credo_argfail(L, i, "%s has a single class (%d); binary:logistic needs both 0 "
+                        "and 1", name, npos == 0 ? 0 : 1);
 }
 
 /* Field `name` of the table at t as a number in [lo, hi] (lo excluded when
@@ -129,13 +114,13 @@ static double num_field(lua_State *L, int t, const char *name, double def,
   double v = def;
   if (lua_getfield(L, t, name) != LUA_TNIL) {
     if (!lua_isnumber(L, -1))
-      argfail(L, t, "%s must be a number (got %s)", name, luaL_typename(L, -1));
+      credo_argfail(L, t, "%s must be a number (got %s)", name, luaL_typename(L, -1));
     v = lua_tonumber(L, -1);
   }
   lua_pop(L, 1);
   if (v != v || (lo_open ? !(v > lo) : !(v >= lo)) || !(v <= hi))
-    argfail(L, t, "%s must be in %s%f, %f] (got %f)", name, lo_open ? "(" : "[",
-            lo, hi, v);
+    credo_argfail(L, t, "%s must be in %s%f, %f] (got %f)", name, lo_open ? "(" : "[",
+                  lo, hi, v);
   return v;
 }
 
@@ -146,11 +131,11 @@ static lua_Integer int_field(lua_State *L, int t, const char *name,
     int ok;
     v = lua_tointegerx(L, -1, &ok);
     if (!ok)
-      argfail(L, t, "%s must be an integer (got %s)", name, luaL_typename(L, -1));
+      credo_argfail(L, t, "%s must be an integer (got %s)", name, luaL_typename(L, -1));
   }
   lua_pop(L, 1);
   if (v < lo || v > hi)
-    argfail(L, t, "%s must be in [%I, %I] (got %I)", name, lo, hi, v);
+    credo_argfail(L, t, "%s must be in [%I, %I] (got %I)", name, lo, hi, v);
   return v;
 }
 
@@ -159,7 +144,7 @@ static int enum_value(lua_State *L, int t, int idx, const char *name,
   const char *s = lua_tostring(L, idx);
   for (int k = 0; s && names[k]; k++)
     if (strcmp(s, names[k]) == 0) return k;
-  return argfail(L, t, "%s: unknown value '%s'", name, s ? s : luaL_typename(L, idx));
+  return credo_argfail(L, t, "%s: unknown value '%s'", name, s ? s : luaL_typename(L, idx));
 }
 
 static void read_params(lua_State *L, int t, GbdtParams *p) {
@@ -172,7 +157,7 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
   p->tree.growth = GBDT_GROW_DEPTHWISE;
   if (lua_getfield(L, t, "growth") != LUA_TNIL) {
     if (!lua_isstring(L, -1))
-      argfail(L, t, "growth must be a string (got %s)", luaL_typename(L, -1));
+      credo_argfail(L, t, "growth must be a string (got %s)", luaL_typename(L, -1));
     p->tree.growth = (gbdt_growth)enum_value(L, t, -1, "growth", GROWTHS);
   }
   lua_pop(L, 1);
@@ -183,23 +168,23 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
   case GBDT_GROW_LEAFWISE:
     p->tree.max_depth = (int)int_field(L, t, "max_depth", -1, -1, 1 << 20);
     if (p->tree.max_depth == 0)
-      argfail(L, t, "max_depth must be -1 (no limit) or >= 1 for leafwise growth");
+      credo_argfail(L, t, "max_depth must be -1 (no limit) or >= 1 for leafwise growth");
     if (p->tree.max_leaves == 0) p->tree.max_leaves = 31;
     if (p->tree.max_leaves < 2 || p->tree.max_leaves > (1 << 20))
-      argfail(L, t, "max_leaves must be in [2, 1048576] for leafwise growth (got %d)",
-              p->tree.max_leaves);
+      credo_argfail(L, t, "max_leaves must be in [2, 1048576] for leafwise growth (got %d)",
+                    p->tree.max_leaves);
     break;
   case GBDT_GROW_OBLIVIOUS:
     p->tree.max_depth = (int)int_field(L, t, "max_depth", 6, 1, 16);
     if (p->tree.max_leaves != 0)
-      argfail(L, t, "max_leaves must be 0 for oblivious growth (a tree of depth k "
-                    "has 2^k leaves)");
+      credo_argfail(L, t, "max_leaves must be 0 for oblivious growth (a tree of depth k "
+                          "has 2^k leaves)");
     break;
   default:
     p->tree.max_depth = (int)int_field(L, t, "max_depth", 6, 1, 64);
   }
   if (p->tree.min_child_samples > 0 && p->tree.growth != GBDT_GROW_LEAFWISE)
-    argfail(L, t, "min_child_samples needs leafwise growth");
+    credo_argfail(L, t, "min_child_samples needs leafwise growth");
   p->max_bin = (int)int_field(L, t, "max_bin", GBDT_MAX_BIN, 2, GBDT_MAX_BIN);
   p->tree.learning_rate = (float)num_field(L, t, "learning_rate", 0.3, 0, 1, HUGE_VAL);
   p->tree.reg_lambda = (float)num_field(L, t, "reg_lambda", 1, 0, 0, HUGE_VAL);
@@ -212,20 +197,20 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
   if (p->objective == GBDT_OBJ_LOGISTIC) {
     p->base_score = num_field(L, t, "base_score", 0.5, 0, 1, 1);
     if (!(p->base_score < 1))
-      argfail(L, t, "base_score must be in (0, 1) for binary:logistic (got %f)",
-              p->base_score);
+      credo_argfail(L, t, "base_score must be in (0, 1) for binary:logistic (got %f)",
+                    p->base_score);
   } else {
     p->base_score = num_field(L, t, "base_score", 0.5, -HUGE_VAL, 0, HUGE_VAL);
-    if (isinf(p->base_score)) argfail(L, t, "base_score must be finite");
+    if (isinf(p->base_score)) credo_argfail(L, t, "base_score must be finite");
   }
   if (p->tree.reg_lambda == 0 && p->tree.min_child_weight == 0)
-    argfail(L, t, "reg_lambda and min_child_weight cannot both be 0 (leaf "
-                  "weights would divide by a zero hessian)");
+    credo_argfail(L, t, "reg_lambda and min_child_weight cannot both be 0 (leaf "
+                        "weights would divide by a zero hessian)");
   lua_Integer seed = 0;
   if (lua_getfield(L, t, "seed") != LUA_TNIL) {
     int ok;
     seed = lua_tointegerx(L, -1, &ok);
-    if (!ok) argfail(L, t, "seed must be an integer (got %s)", luaL_typename(L, -1));
+    if (!ok) credo_argfail(L, t, "seed must be an integer (got %s)", luaL_typename(L, -1));
   }
   lua_pop(L, 1);
   p->seed = (uint64_t)seed;
@@ -242,7 +227,7 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
   } else if (ty == LUA_TTABLE) {
     int k = (int)luaL_len(L, -1);
     if (k < 1 || k > GBDT_MAX_METRICS)
-      argfail(L, t, "eval_metric must list 1 to %d metrics", GBDT_MAX_METRICS);
+      credo_argfail(L, t, "eval_metric must list 1 to %d metrics", GBDT_MAX_METRICS);
     for (int q = 0; q < k; q++) {
       lua_geti(L, -1, q + 1);
       p->metrics[q] = (gbdt_metric)enum_value(L, t, -1, "eval_metric", METRICS);
@@ -250,7 +235,7 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
     }
     p->n_metrics = k;
   } else {
-    argfail(L, t, "eval_metric must be a string or a list of strings");
+    credo_argfail(L, t, "eval_metric must be a string or a list of strings");
   }
   lua_pop(L, 1);
   p->n_threads = credo_threads_get();
@@ -331,9 +316,9 @@ static Tensor *state_tensor(lua_State *L, int i, const char *name, int64_t n) {
   lua_getfield(L, i, name);
   Tensor *t = credo_testtensor(L, -1);
   if (!t || !t->storage)
-    argfail(L, i, "model state field '%s' must be a tensor", name);
+    credo_argfail(L, i, "model state field '%s' must be a tensor", name);
   if (t->ndim != 1 || (n >= 0 && t->shape[0] != n))
-    argfail(L, i, "model state field '%s' has the wrong shape", name);
+    credo_argfail(L, i, "model state field '%s' has the wrong shape", name);
   return t;
 }
 
@@ -346,20 +331,20 @@ static void model_from_state(lua_State *L, int i, GbdtModel *m) {
   int ok;
   lua_Integer d = lua_tointegerx(L, -1, &ok);
   if (!ok || d < 1 || d > (1 << 24))
-    argfail(L, i, "model state field 'n_features' must be a positive integer");
+    credo_argfail(L, i, "model state field 'n_features' must be a positive integer");
   lua_getfield(L, i, "objective");
   m->objective = (gbdt_objective)enum_value(L, i, -1, "objective", OBJECTIVES);
   lua_getfield(L, i, "base_margin");
   if (!lua_isnumber(L, -1) || !isfinite(lua_tonumber(L, -1)))
-    argfail(L, i, "model state field 'base_margin' must be a finite number");
+    credo_argfail(L, i, "model state field 'base_margin' must be a finite number");
   m->n_features = (int)d;
   m->base_margin = (float)lua_tonumber(L, -1);
   Tensor *tp = state_tensor(L, i, "tree_ptr", -1);
   int64_t T = tp->shape[0] - 1;
-  if (T < 0 || T > INT32_MAX / 2) argfail(L, i, "model state field 'tree_ptr' is empty");
+  if (T < 0 || T > INT32_MAX / 2) credo_argfail(L, i, "model state field 'tree_ptr' is empty");
   int64_t N = (int64_t)tensor_get_flat(tp, T);
   if (tensor_get_flat(tp, 0) != 0 || N < T || N > ((int64_t)1 << 40))
-    argfail(L, i, "model state field 'tree_ptr' is inconsistent");
+    credo_argfail(L, i, "model state field 'tree_ptr' is inconsistent");
   Tensor *feat = state_tensor(L, i, "feature", N);
   Tensor *left = state_tensor(L, i, "left", N);
   Tensor *right = state_tensor(L, i, "right", N);
@@ -376,7 +361,8 @@ static void model_from_state(lua_State *L, int i, GbdtModel *m) {
   for (int64_t t = 0; t < T; t++) {
     int64_t b = (int64_t)tensor_get_flat(tp, t), e = (int64_t)tensor_get_flat(tp, t + 1);
     if (!(e > b) || b < 0 || e > N)
-      argfail(L, i, "model state field 'tree_ptr' is not increasing at tree %d", (int)(t + 1));
+      credo_argfail(L, i, "model state field 'tree_ptr' is not increasing at tree %d",
+                    (int)(t + 1));
     m->tree_ptr[t + 1] = e;
     for (int64_t k = b; k < e; k++) {
       int64_t loc = k - b + 1, size = e - b;
@@ -386,7 +372,7 @@ static void model_from_state(lua_State *L, int i, GbdtModel *m) {
       GbdtNode *nd = &m->nodes[k];
       memset(nd, 0, sizeof *nd);
       if (f != floor(f) || f < 0 || f > d || !isfinite(v))
-        argfail(L, i, "model state: bad node %d of tree %d", (int)loc, (int)(t + 1));
+        credo_argfail(L, i, "model state: bad node %d of tree %d", (int)loc, (int)(t + 1));
       nd->feature = (int32_t)f - 1;
       nd->value = (float)v;
       nd->gain = (float)tensor_get_flat(gain, k);
@@ -396,8 +382,8 @@ static void model_from_state(lua_State *L, int i, GbdtModel *m) {
         /* children come after their parent: the walk always ends */
         if (l != floor(l) || r != floor(r) || l <= loc || r <= loc || l > size ||
             r > size || th != th)
-          argfail(L, i, "model state: bad split at node %d of tree %d", (int)loc,
-                  (int)(t + 1));
+          credo_argfail(L, i, "model state: bad split at node %d of tree %d", (int)loc,
+                        (int)(t + 1));
         nd->left = (int32_t)l - 1;
         nd->right = (int32_t)r - 1;
         nd->threshold = (float)th;
@@ -414,7 +400,7 @@ static int opt_ntrees(lua_State *L, int i, const GbdtModel *m) {
   if (lua_isnoneornil(L, i)) return m->n_trees;
   lua_Integer k = luaL_checkinteger(L, i);
   if (k < 0 || k > m->n_trees)
-    argfail(L, i, "ntrees must be in [0, %d] (got %I)", m->n_trees, k);
+    credo_argfail(L, i, "ntrees must be in [0, %d] (got %I)", m->n_trees, k);
   return (int)k;
 }
 
@@ -460,20 +446,20 @@ static int cat_from_state(lua_State *L, int i, int d, CatEnc *e) {
     return 0;
   }
   int c = lua_gettop(L);
-  if (!lua_istable(L, c)) argfail(L, i, "model state field 'cat' must be a table");
+  if (!lua_istable(L, c)) credo_argfail(L, i, "model state field 'cat' must be a table");
   Tensor *f = state_tensor(L, c, "features", -1);
   int64_t k = f->shape[0];
-  if (k < 1 || k > GBDT_CAT_MAX) argfail(L, i, "model state field 'cat' is inconsistent");
+  if (k < 1 || k > GBDT_CAT_MAX) credo_argfail(L, i, "model state field 'cat' is inconsistent");
   Tensor *ptr = state_tensor(L, c, "ptr", k + 1);
   if (f->dtype != TENSOR_I64 || ptr->dtype != TENSOR_I64 || !tensor_is_contiguous(ptr))
-    argfail(L, i, "model state field 'cat' is inconsistent");
+    credo_argfail(L, i, "model state field 'cat' is inconsistent");
   e->ptr = tensor_i64(ptr);
   int64_t tot = e->ptr[k];
   Tensor *lev = state_tensor(L, c, "levels", tot);
   Tensor *st = state_tensor(L, c, "stats", tot);
   if (lev->dtype != TENSOR_F32 || st->dtype != TENSOR_F32 || !tensor_is_contiguous(lev) ||
       !tensor_is_contiguous(st))
-    argfail(L, i, "model state field 'cat' is inconsistent");
+    credo_argfail(L, i, "model state field 'cat' is inconsistent");
   e->lev = tensor_f32(lev);
   e->st = tensor_f32(st);
   e->k = (int)k;
@@ -481,11 +467,11 @@ static int cat_from_state(lua_State *L, int i, int d, CatEnc *e) {
     double fv = tensor_get_flat(f, q);
     if (fv != floor(fv) || fv < 1 || fv > d || e->ptr[q] < 0 || e->ptr[q + 1] < e->ptr[q] ||
         (q == 0 && e->ptr[0] != 0))
-      argfail(L, i, "model state field 'cat' is inconsistent");
+      credo_argfail(L, i, "model state field 'cat' is inconsistent");
     e->f[q] = (int)fv - 1;
   }
   lua_getfield(L, c, "prior");
-  if (!lua_isnumber(L, -1)) argfail(L, i, "model state field 'cat' is inconsistent");
+  if (!lua_isnumber(L, -1)) credo_argfail(L, i, "model state field 'cat' is inconsistent");
   e->prior = (float)lua_tonumber(L, -1);
   lua_settop(L, top);
   return 1;
@@ -496,17 +482,17 @@ static int cat_columns(lua_State *L, int t, int d, int *f) {
   int ty = lua_getfield(L, t, "cat_features");
   int k = 0;
   if (ty != LUA_TNIL) {
-    if (ty != LUA_TTABLE) argfail(L, t, "cat_features must be a list of column indices");
+    if (ty != LUA_TTABLE) credo_argfail(L, t, "cat_features must be a list of column indices");
     lua_Integer len = luaL_len(L, -1);
-    if (len > GBDT_CAT_MAX) argfail(L, t, "cat_features lists too many columns");
+    if (len > GBDT_CAT_MAX) credo_argfail(L, t, "cat_features lists too many columns");
     for (lua_Integer q = 1; q <= len; q++) {
       lua_geti(L, -1, q);
       int ok;
       lua_Integer v = lua_tointegerx(L, -1, &ok);
       if (!ok || v < 1 || v > d)
-        argfail(L, t, "cat_features[%d] must be a column index in [1, %d]", (int)q, d);
+        credo_argfail(L, t, "cat_features[%d] must be a column index in [1, %d]", (int)q, d);
       for (int r = 0; r < k; r++)
-        if (f[r] == (int)v - 1) argfail(L, t, "cat_features lists column %d twice", (int)v);
+        if (f[r] == (int)v - 1) credo_argfail(L, t, "cat_features lists column %d twice", (int)v);
       f[k++] = (int)v - 1;
       lua_pop(L, 1);
     }
@@ -540,7 +526,7 @@ static int l_train(lua_State *L) {
   int catidx = 0;
   if (ce->k > 0) {
     if (p.objective != GBDT_OBJ_LOGISTIC)
-      argfail(L, 4, "cat_features needs the binary:logistic objective");
+      credo_argfail(L, 4, "cat_features needs the binary:logistic objective");
     double prior = num_field(L, 4, "cat_prior", 0.5, 0, 0, 1);
     double a = num_field(L, 4, "cat_smoothing", 1, 0, 1, HUGE_VAL);
     lua_createtable(L, 0, 5); /* the encoder, state.cat */
@@ -598,31 +584,33 @@ static int l_train(lua_State *L) {
       double sum = 0;
       for (int64_t k = 0; k < X.n; k++) {
         if (!(wv[k] >= 0) || isinf(wv[k]))
-          argfail(L, 3, "sample_weight must be finite and >= 0 (index %d)", (int)(k + 1));
+          credo_argfail(L, 3, "sample_weight must be finite and >= 0 (index %d)", (int)(k + 1));
         sum += wv[k];
       }
-      if (!(sum > 0)) argfail(L, 3, "sample_weight sums to 0");
+      if (!(sum > 0)) credo_argfail(L, 3, "sample_weight sums to 0");
       w = wv;
     }
     if (lua_getfield(L, 3, "eval_set") != LUA_TNIL) {
       int es = lua_gettop(L);
       luaL_checktype(L, es, LUA_TTABLE);
       nev = (int)luaL_len(L, es);
-      if (nev > 16) argfail(L, 3, "eval_set holds more than 16 sets");
+      if (nev > 16) credo_argfail(L, 3, "eval_set holds more than 16 sets");
       for (int e = 0; e < nev; e++) {
         lua_geti(L, es, e + 1);
         int pe = lua_gettop(L);
-        if (!lua_istable(L, pe)) argfail(L, 3, "eval_set[%d] must be a pair {X, y}", e + 1);
+        if (!lua_istable(L, pe)) credo_argfail(L, 3, "eval_set[%d] must be a pair {X, y}", e + 1);
         lua_geti(L, pe, 1);
         int xi = lua_gettop(L);
-        if (!credo_testtensor(L, xi)) argfail(L, 3, "eval_set[%d][1] must be a tensor", e + 1);
+        if (!credo_testtensor(L, xi))
+          credo_argfail(L, 3, "eval_set[%d][1] must be a tensor", e + 1);
         check_matrix(L, xi, "eval_set X", 0, &ev[e].X);
         if (ev[e].X.d != X.d)
-          argfail(L, 3, "eval_set[%d] has %d columns, X has %d", e + 1, (int)ev[e].X.d,
-                  (int)X.d);
+          credo_argfail(L, 3, "eval_set[%d] has %d columns, X has %d", e + 1, (int)ev[e].X.d,
+                        (int)X.d);
         lua_geti(L, pe, 2);
         int yi = lua_gettop(L);
-        if (!credo_testtensor(L, yi)) argfail(L, 3, "eval_set[%d][2] must be a tensor", e + 1);
+        if (!credo_testtensor(L, yi))
+          credo_argfail(L, 3, "eval_set[%d][2] must be a tensor", e + 1);
         float *ye = check_vector(L, yi, "eval_set y", ev[e].X.n);
         int binary = p.objective == GBDT_OBJ_LOGISTIC;
         for (int k = 0; k < p.n_metrics; k++) binary |= p.metrics[k] != GBDT_METRIC_RMSE;
@@ -634,7 +622,7 @@ static int l_train(lua_State *L) {
     }
   }
   if (p.early_stopping_rounds > 0 && nev == 0)
-    argfail(L, 3, "early_stopping_rounds needs an eval_set");
+    credo_argfail(L, 3, "early_stopping_rounds needs an eval_set");
   GbdtModel *m = newbox(L);
   credo_status st = gbdt_fit(m, &p, &X, y, w, ev, nev);
   if (st != CREDO_OK) return credo_statuserror(L, "GBDT:fit", st);
@@ -655,12 +643,12 @@ static int l_predict(lua_State *L) {
   model_from_state(L, 2, m);
   int output = luaL_checkoption(L, 3, "margin", outputs);
   if (output != 0 && m->objective != GBDT_OBJ_LOGISTIC)
-    argfail(L, 3, "'%s' needs the binary:logistic objective", outputs[output]);
+    credo_argfail(L, 3, "'%s' needs the binary:logistic objective", outputs[output]);
   GbdtMatrix X;
   check_matrix(L, 1, "X", 0, &X);
   if (X.d != m->n_features)
-    argfail(L, 1, "X has %d columns, the model was fitted on %d", (int)X.d,
-            m->n_features);
+    credo_argfail(L, 1, "X has %d columns, the model was fitted on %d", (int)X.d,
+                  m->n_features);
   CatEnc cat;
   if (cat_from_state(L, 2, m->n_features, &cat)) cat_transform(L, &X, &cat);
   int ntrees = opt_ntrees(L, 4, m);

@@ -17,8 +17,6 @@
  * GC-owned box, so no error leaks memory.  What it is not: no model logic
  * (which algorithm "auto" picks is decided in Lua).
  */
-#include <math.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "../common/credo_lua.h"
@@ -26,38 +24,12 @@
 
 #define KNN_TREE "credo.knn.Tree"
 
-static int argfail(lua_State *L, int i, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const char *msg = lua_pushvfstring(L, fmt, ap);
-  va_end(ap);
-  return luaL_argerror(L, i, msg);
-}
-
 /* The 2-d float tensor of rows at i (named `what`), checked finite. */
 static Tensor *check_rows(lua_State *L, int i, const char *what) {
-  Tensor *t = credo_checktensor(L, i);
-  char buf[64];
-  if (t->ndim != 2)
-    argfail(L, i, "%s must be a 2-d tensor (got shape %s)", what,
-            tensor_shape_str(t, buf, sizeof buf));
-  if (t->dtype == TENSOR_I64)
-    argfail(L, i, "%s must be float32 or float64 (got int64)", what);
-  if (t->shape[0] < 1) argfail(L, i, "%s has no rows", what);
-  if (t->shape[1] < 1) argfail(L, i, "%s has no columns", what);
+  Tensor *t = credo_checkmatrix(L, i, what, CREDO_MATRIX_FLOAT | CREDO_MATRIX_COLS);
   if (t->shape[0] >= INT32_MAX || t->shape[1] >= INT32_MAX)
-    argfail(L, i, "%s is too large (at most 2147483646 rows and columns)", what);
-  const int64_t n = t->shape[0], d = t->shape[1];
-  for (int64_t r = 0; r < n; r++)
-    for (int64_t c = 0; c < d; c++) {
-      int64_t off = t->offset + r * t->stride[0] + c * t->stride[1];
-      double v = t->dtype == TENSOR_F32 ? ((const float *)t->storage->data)[off]
-                                        : ((const double *)t->storage->data)[off];
-      if (!isfinite(v))
-        argfail(L, i, "%s contains %s at row %I, column %I", what,
-                v != v ? "NaN" : "an infinite value", (lua_Integer)(r + 1),
-                (lua_Integer)(c + 1));
-    }
+    credo_argfail(L, i, "%s is too large (at most 2147483646 rows and columns)", what);
+  credo_checkfinite2d(L, i, t, what, NULL);
   return t;
 }
 
@@ -77,26 +49,26 @@ static int l_check_fit(lua_State *L) {
   Tensor *y = credo_checktensor(L, 2);
   char b1[64], b2[64];
   if (y->ndim != 1 || y->dtype != TENSOR_I64)
-    argfail(L, 2, "y must be a 1-d int64 tensor of class labels (got %s %s)",
-            y->dtype == TENSOR_I64 ? "int64" : y->dtype == TENSOR_F32 ? "float32" : "float64",
-            tensor_shape_str(y, b2, sizeof b2));
+    credo_argfail(L, 2, "y must be a 1-d int64 tensor of class labels (got %s %s)",
+                  y->dtype == TENSOR_I64 ? "int64" : y->dtype == TENSOR_F32 ? "float32" : "float64",
+                  tensor_shape_str(y, b2, sizeof b2));
   if (y->shape[0] != X->shape[0])
-    argfail(L, 2, "y has %I rows but X has %I (X is %s)", (lua_Integer)y->shape[0],
-            (lua_Integer)X->shape[0], tensor_shape_str(X, b1, sizeof b1));
+    credo_argfail(L, 2, "y has %I rows but X has %I (X is %s)", (lua_Integer)y->shape[0],
+                  (lua_Integer)X->shape[0], tensor_shape_str(X, b1, sizeof b1));
   int64_t mx = -1, first = -1;
   int two = 0;
   for (int64_t r = 0; r < y->shape[0]; r++) {
     int64_t v = ((const int64_t *)y->storage->data)[y->offset + r * y->stride[0]];
     if (v < 0 || v >= 1000000)
-      argfail(L, 2, "y holds label %I at row %I (labels must be 0, 1, ..., < 1000000)",
-              (lua_Integer)v, (lua_Integer)(r + 1));
+      credo_argfail(L, 2, "y holds label %I at row %I (labels must be 0, 1, ..., < 1000000)",
+                    (lua_Integer)v, (lua_Integer)(r + 1));
     if (v > mx) mx = v;
     if (first < 0) first = v;
     else if (v != first) two = 1;
   }
   if (!two)
-    argfail(L, 2, "y holds one class only (%I): a classifier needs two or more",
-            (lua_Integer)first);
+    credo_argfail(L, 2, "y holds one class only (%I): a classifier needs two or more",
+                  (lua_Integer)first);
   tensor_copy(credo_newtensor(L, X->dtype, 2, X->shape), X);
   tensor_copy(credo_newtensor(L, TENSOR_I64, 1, y->shape), y);
   lua_pushinteger(L, (lua_Integer)(mx + 1));
@@ -150,14 +122,14 @@ static int l_kneighbors(lua_State *L) {
   luaL_argcheck(L, X->ndim == 2 && X->dtype != TENSOR_I64 && X->shape[0] >= 1, 2,
                 "training rows must be a non-empty 2-d float tensor");
   if (Q->shape[1] != X->shape[1])
-    argfail(L, 1, "X has %I features but the model was fitted on %I (shapes %s and %s)",
-            (lua_Integer)Q->shape[1], (lua_Integer)X->shape[1],
-            tensor_shape_str(Q, b1, sizeof b1), tensor_shape_str(X, b2, sizeof b2));
+    credo_argfail(L, 1, "X has %I features but the model was fitted on %I (shapes %s and %s)",
+                  (lua_Integer)Q->shape[1], (lua_Integer)X->shape[1],
+                  tensor_shape_str(Q, b1, sizeof b1), tensor_shape_str(X, b2, sizeof b2));
   lua_Integer k = luaL_checkinteger(L, 3);
-  if (k < 1) argfail(L, 3, "n_neighbors must be >= 1 (got %I)", k);
+  if (k < 1) credo_argfail(L, 3, "n_neighbors must be >= 1 (got %I)", k);
   if (k > X->shape[0])
-    argfail(L, 3, "n_neighbors = %I exceeds the %I training rows", k,
-            (lua_Integer)X->shape[0]);
+    credo_argfail(L, 3, "n_neighbors = %I exceeds the %I training rows", k,
+                  (lua_Integer)X->shape[0]);
   KnnMetric metric = (KnnMetric)luaL_checkoption(L, 4, NULL, metrics);
   int algo = luaL_checkoption(L, 5, NULL, algorithms);
   KnnTree *tree = NULL;
@@ -221,9 +193,9 @@ static int l_vote(lua_State *L) {
   const double *dp = tensor_f64(dist);
   for (int64_t a = 0; a < m * k; a++) {
     if (ip[a] < 1 || ip[a] > y->shape[0])
-      argfail(L, 2, "index %I out of range 1..%I", (lua_Integer)ip[a],
-              (lua_Integer)y->shape[0]);
-    if (!(dp[a] >= 0)) argfail(L, 1, "distances must be >= 0");
+      credo_argfail(L, 2, "index %I out of range 1..%I", (lua_Integer)ip[a],
+                    (lua_Integer)y->shape[0]);
+    if (!(dp[a] >= 0)) credo_argfail(L, 1, "distances must be >= 0");
   }
   for (int64_t r = 0; r < y->shape[0]; r++)
     luaL_argcheck(L, yp[r] >= 0 && yp[r] < nc, 3, "labels must be 0..n_classes-1");

@@ -24,7 +24,6 @@
  */
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "../common/credo_lua.h"
@@ -34,14 +33,6 @@
 
 /* User value slots of a Design: the tensors its pointers point into. */
 enum { UV_X = 1, UV_INDPTR, UV_INDICES, UV_VALUES, UV_CPTR, UV_CROW, UV_CVAL, UV_N = UV_CVAL };
-
-static int argfail(lua_State *L, int i, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const char *msg = lua_pushvfstring(L, fmt, ap);
-  va_end(ap);
-  return luaL_argerror(L, i, msg);
-}
 
 static LinearDesign *checkdesign(lua_State *L, int i) {
   return (LinearDesign *)luaL_checkudata(L, i, LINEAR_DESIGN);
@@ -71,44 +62,21 @@ static void keep(lua_State *L, int di, int uv) {
  * design too): only for the transient designs of one fit / predict call,
  * during which nothing else can change it. */
 static int64_t dense_block_ex(lua_State *L, int i, int di, LinearDesign *D, int share) {
-  Tensor *t = credo_checktensor(L, i);
+  static const char hint[] = " (impute or drop it first)";
+  Tensor *t = credo_checkmatrix(L, i, "X", 0);
   char buf[64];
-  if (t->ndim != 2)
-    argfail(L, i, "X must be a 2-d tensor (got shape %s)", tensor_shape_str(t, buf, sizeof buf));
   int64_t n = t->shape[0], d = t->shape[1];
-  if (n < 1) argfail(L, i, "X has no rows");
-  if (n >= INT_MAX || d >= INT_MAX) argfail(L, i, "X is too large (shape %s)",
-                                            tensor_shape_str(t, buf, sizeof buf));
+  if (n >= INT_MAX || d >= INT_MAX) credo_argfail(L, i, "X is too large (shape %s)",
+                                                  tensor_shape_str(t, buf, sizeof buf));
   if (share && t->dtype == TENSOR_F64 && tensor_is_contiguous(t)) {
-    const double *x = tensor_f64(t);
-    for (int64_t k = 0; k < n * d; k++)
-      if (!isfinite(x[k]))
-        argfail(L, i, "X contains %s at row %I, column %I (impute or drop it first)",
-                x[k] != x[k] ? "NaN" : "an infinite value", (lua_Integer)(k / d + 1),
-                (lua_Integer)(k % d + 1));
+    credo_checkfinite2d(L, i, t, "X", hint);
     lua_pushvalue(L, i);
     keep(L, di, UV_X);
-    D->X = x;
+    D->X = tensor_f64(t);
     D->dd = d;
     return n;
   }
-  int64_t shape[2] = {n, d};
-  double *x = tensor_f64(credo_newtensor(L, TENSOR_F64, 2, shape));
-  for (int64_t r = 0; r < n; r++)
-    for (int64_t c = 0; c < d; c++) {
-      int64_t off = t->offset + r * t->stride[0] + c * t->stride[1];
-      double v;
-      switch (t->dtype) {
-      case TENSOR_F32: v = ((const float *)t->storage->data)[off]; break;
-      case TENSOR_F64: v = ((const double *)t->storage->data)[off]; break;
-      default: v = (double)((const int64_t *)t->storage->data)[off]; break;
-      }
-      if (!isfinite(v))
-        argfail(L, i, "X contains %s at row %I, column %I (impute or drop it first)",
-                v != v ? "NaN" : "an infinite value", (lua_Integer)(r + 1),
-                (lua_Integer)(c + 1));
-      x[r * d + c] = v;
-    }
+  double *x = credo_tof64_2d(L, i, t, "X", hint);
   keep(L, di, UV_X);
   D->X = x;
   D->dd = d;
@@ -141,7 +109,7 @@ static void build_csc(lua_State *L, int di, LinearDesign *D) {
 static Tensor *check_i64_vec(lua_State *L, int i, const char *what) {
   Tensor *t = credo_testtensor(L, i);
   if (!t || t->dtype != TENSOR_I64 || t->ndim != 1)
-    argfail(L, i, "%s must be a 1-d int64 tensor", what);
+    credo_argfail(L, i, "%s must be a 1-d int64 tensor", what);
   return t;
 }
 
@@ -157,52 +125,58 @@ static int l_design(lua_State *L) {
   int64_t n = -1;
   if (!lua_isnil(L, 1)) n = dense_block(L, 1, di, D);
   if (lua_isnil(L, 2)) {
-    if (n < 0) argfail(L, 1, "a design needs a dense block X or a sparse block (indptr, indices)");
+    if (n < 0)
+      credo_argfail(L, 1, "a design needs a dense block X or a sparse block (indptr, indices)");
     D->n = n;
     return 1;
   }
   Tensor *ip = check_i64_vec(L, 2, "indptr");
   Tensor *ix = check_i64_vec(L, 3, "indices");
   lua_Integer ncols = luaL_checkinteger(L, 5);
-  if (ncols < 1 || ncols >= INT_MAX) argfail(L, 5, "ncols must be in 1..%d (got %I)", INT_MAX - 1, ncols);
+  if (ncols < 1 || ncols >= INT_MAX)
+    credo_argfail(L, 5, "ncols must be in 1..%d (got %I)", INT_MAX - 1, ncols);
   int64_t rows = ip->shape[0] - 1;
-  if (rows < 1) argfail(L, 2, "indptr must hold n + 1 >= 2 offsets (got %I)", (lua_Integer)ip->shape[0]);
+  if (rows < 1)
+    credo_argfail(L, 2, "indptr must hold n + 1 >= 2 offsets (got %I)", (lua_Integer)ip->shape[0]);
   if (n >= 0 && rows != n)
-    argfail(L, 2, "indptr describes %I rows but X has %I", (lua_Integer)rows, (lua_Integer)n);
-  if (rows >= INT_MAX) argfail(L, 2, "too many rows");
+    credo_argfail(L, 2, "indptr describes %I rows but X has %I", (lua_Integer)rows, (lua_Integer)n);
+  if (rows >= INT_MAX) credo_argfail(L, 2, "too many rows");
   int64_t nnz = ix->shape[0];
   int64_t *ptr = tensor_i64(new_vec(L, TENSOR_I64, rows + 1));
   keep(L, di, UV_INDPTR);
-  if (at_i64(ip, 0) != 0) argfail(L, 2, "indptr[1] must be 0 (got %I)", (lua_Integer)at_i64(ip, 0));
+  if (at_i64(ip, 0) != 0)
+    credo_argfail(L, 2, "indptr[1] must be 0 (got %I)", (lua_Integer)at_i64(ip, 0));
   for (int64_t r = 0; r <= rows; r++) {
     ptr[r] = at_i64(ip, r);
     if (r > 0 && ptr[r] < ptr[r - 1])
-      argfail(L, 2, "indptr must be non-decreasing (indptr[%I] = %I < indptr[%I] = %I)",
-              (lua_Integer)(r + 1), (lua_Integer)ptr[r], (lua_Integer)r, (lua_Integer)ptr[r - 1]);
+      credo_argfail(L, 2, "indptr must be non-decreasing (indptr[%I] = %I < indptr[%I] = %I)",
+                    (lua_Integer)(r + 1), (lua_Integer)ptr[r], (lua_Integer)r,
+                    (lua_Integer)ptr[r - 1]);
   }
   if (ptr[rows] != nnz)
-    argfail(L, 2, "indptr ends at %I but indices holds %I entries", (lua_Integer)ptr[rows],
-            (lua_Integer)nnz);
+    credo_argfail(L, 2, "indptr ends at %I but indices holds %I entries", (lua_Integer)ptr[rows],
+                  (lua_Integer)nnz);
   int64_t *ind = tensor_i64(new_vec(L, TENSOR_I64, nnz > 0 ? nnz : 1));
   keep(L, di, UV_INDICES);
   for (int64_t k = 0; k < nnz; k++) {
     int64_t c = at_i64(ix, k);
     if (c < 1 || c > ncols)
-      argfail(L, 3, "indices[%I] = %I is not a column 1..%I", (lua_Integer)(k + 1),
-              (lua_Integer)c, ncols);
+      credo_argfail(L, 3, "indices[%I] = %I is not a column 1..%I", (lua_Integer)(k + 1),
+                    (lua_Integer)c, ncols);
     ind[k] = c - 1;
   }
   double *val = NULL;
   if (!lua_isnil(L, 4)) {
     Tensor *v = credo_testtensor(L, 4);
     if (!v || v->ndim != 1 || v->shape[0] != nnz)
-      argfail(L, 4, "values must be a 1-d tensor of %I numbers, one per index", (lua_Integer)nnz);
+      credo_argfail(L, 4, "values must be a 1-d tensor of %I numbers, one per index",
+                    (lua_Integer)nnz);
     val = tensor_f64(new_vec(L, TENSOR_F64, nnz > 0 ? nnz : 1));
     keep(L, di, UV_VALUES);
     for (int64_t k = 0; k < nnz; k++) {
       double x = tensor_get_flat(v, k);
       if (!isfinite(x))
-        argfail(L, 4, "values[%I] is %s", (lua_Integer)(k + 1), x != x ? "NaN" : "infinite");
+        credo_argfail(L, 4, "values[%I] is %s", (lua_Integer)(k + 1), x != x ? "NaN" : "infinite");
       val[k] = x;
     }
   }
@@ -222,18 +196,19 @@ static int l_onehot(lua_State *L) {
   Tensor *c = credo_checktensor(L, 1);
   char buf[64];
   if (c->dtype != TENSOR_I64 || c->ndim != 2 || c->shape[0] < 1 || c->shape[1] < 1)
-    argfail(L, 1, "codes must be a non-empty 2-d int64 tensor (got %s %s)",
-            tensor_dtype_name(c->dtype), tensor_shape_str(c, buf, sizeof buf));
+    credo_argfail(L, 1, "codes must be a non-empty 2-d int64 tensor (got %s %s)",
+                  tensor_dtype_name(c->dtype), tensor_shape_str(c, buf, sizeof buf));
   luaL_checktype(L, 2, LUA_TTABLE);
   int64_t n = c->shape[0], m = c->shape[1];
   if ((int64_t)luaL_len(L, 2) != m)
-    argfail(L, 2, "sizes must list %I block widths, one per column of codes (got %I)",
-            (lua_Integer)m, (lua_Integer)luaL_len(L, 2));
+    credo_argfail(L, 2, "sizes must list %I block widths, one per column of codes (got %I)",
+                  (lua_Integer)m, (lua_Integer)luaL_len(L, 2));
   LinearDesign *D = newdesign(L);
   int di = lua_gettop(L);
   if (!lua_isnil(L, 3)) {
     int64_t nx = dense_block(L, 3, di, D);
-    if (nx != n) argfail(L, 3, "X has %I rows but codes has %I", (lua_Integer)nx, (lua_Integer)n);
+    if (nx != n)
+      credo_argfail(L, 3, "X has %I rows but codes has %I", (lua_Integer)nx, (lua_Integer)n);
   }
   int64_t *off = tensor_i64(new_vec(L, TENSOR_I64, m + 1)); /* block offsets (m + 1) */
   for (int64_t j = 0; j < m; j++) {
@@ -241,17 +216,18 @@ static int l_onehot(lua_State *L) {
     int ok;
     lua_Integer s = lua_tointegerx(L, -1, &ok);
     lua_pop(L, 1);
-    if (!ok || s < 1) argfail(L, 2, "sizes[%I] must be an integer >= 1", (lua_Integer)(j + 1));
+    if (!ok || s < 1)
+      credo_argfail(L, 2, "sizes[%I] must be an integer >= 1", (lua_Integer)(j + 1));
     off[j + 1] = off[j] + s;
-    if (off[j + 1] >= INT_MAX) argfail(L, 2, "the one-hot blocks hold too many columns");
+    if (off[j + 1] >= INT_MAX) credo_argfail(L, 2, "the one-hot blocks hold too many columns");
   }
   int64_t *codes = tensor_i64(new_vec(L, TENSOR_I64, n * m));
   for (int64_t i = 0; i < n; i++)
     for (int64_t j = 0; j < m; j++) {
       int64_t v = tensor_i64(c)[i * c->stride[0] + j * c->stride[1]];
       if (v < 0 || v >= off[j + 1] - off[j])
-        argfail(L, 1, "codes[%I][%I] = %I is outside 0..%I", (lua_Integer)(i + 1),
-                (lua_Integer)(j + 1), (lua_Integer)v, (lua_Integer)(off[j + 1] - off[j] - 1));
+        credo_argfail(L, 1, "codes[%I][%I] = %I is outside 0..%I", (lua_Integer)(i + 1),
+                      (lua_Integer)(j + 1), (lua_Integer)v, (lua_Integer)(off[j + 1] - off[j] - 1));
       codes[i * m + j] = v;
     }
   int64_t *ptr = tensor_i64(new_vec(L, TENSOR_I64, n + 1));
@@ -274,7 +250,8 @@ static int l_onehot(lua_State *L) {
 /* cross_hash(codes (n, m) int64, cols {k}, id, buckets) -> (n) int64 0-based */
 static int l_cross_hash(lua_State *L) {
   Tensor *c = credo_checktensor(L, 1);
-  if (c->dtype != TENSOR_I64 || c->ndim != 2) argfail(L, 1, "codes must be a 2-d int64 tensor");
+  if (c->dtype != TENSOR_I64 || c->ndim != 2)
+    credo_argfail(L, 1, "codes must be a 2-d int64 tensor");
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_Integer id = luaL_checkinteger(L, 3);
   lua_Integer buckets = luaL_checkinteger(L, 4);
@@ -288,8 +265,8 @@ static int l_cross_hash(lua_State *L) {
     lua_Integer v = lua_tointegerx(L, -1, &ok);
     lua_pop(L, 1);
     if (!ok || v < 1 || v > c->shape[1])
-      argfail(L, 2, "cross column %d is not a column 1..%I of codes", j + 1,
-              (lua_Integer)c->shape[1]);
+      credo_argfail(L, 2, "cross column %d is not a column 1..%I of codes", j + 1,
+                    (lua_Integer)c->shape[1]);
     cols[j] = v - 1;
   }
   int64_t n = c->shape[0];
@@ -308,7 +285,8 @@ static LinearDesign *to_design(lua_State *L, int i) {
   LinearDesign *D = (LinearDesign *)luaL_testudata(L, i, LINEAR_DESIGN);
   if (D) return D;
   if (!credo_testtensor(L, i))
-    argfail(L, i, "X must be a 2-d tensor or a credo.linear.Design (got %s)", luaL_typename(L, i));
+    credo_argfail(L, i, "X must be a 2-d tensor or a credo.linear.Design (got %s)",
+                  luaL_typename(L, i));
   D = newdesign(L);
   D->n = dense_block_ex(L, i, lua_gettop(L), D, 1);
   return D;
@@ -317,27 +295,20 @@ static LinearDesign *to_design(lua_State *L, int i) {
 /* y at i: int64 (n) labels 0/1 with both present, as float64 (left on the
  * stack). */
 static double *check_y(lua_State *L, int i, int64_t n) {
-  Tensor *Y = credo_checktensor(L, i);
-  char buf[64];
-  if (Y->dtype != TENSOR_I64)
-    argfail(L, i, "y must be an int64 tensor of class labels 0 and 1 (got %s)",
-            tensor_dtype_name(Y->dtype));
-  if (Y->ndim != 1 || Y->shape[0] != n)
-    argfail(L, i, "y must be a 1-d tensor of %I labels, one per row of X (got shape %s)",
-            (lua_Integer)n, tensor_shape_str(Y, buf, sizeof buf));
+  Tensor *Y = credo_checklabels(L, i, n, "0 and 1");
   double *y = tensor_f64(new_vec(L, TENSOR_F64, n));
   int64_t ones = 0;
   for (int64_t k = 0; k < n; k++) {
     int64_t v = tensor_i64(Y)[k * Y->stride[0]];
     if (v != 0 && v != 1)
-      argfail(L, i, "y holds %I at index %I (binary labels 0 and 1 only)", (lua_Integer)v,
-              (lua_Integer)(k + 1));
+      credo_argfail(L, i, "y holds %I at index %I (binary labels 0 and 1 only)", (lua_Integer)v,
+                    (lua_Integer)(k + 1));
     y[k] = (double)v;
     ones += v;
   }
   if (ones == 0 || ones == n)
-    argfail(L, i, "y holds only class %d (logistic regression needs both classes 0 and 1)",
-            ones == 0 ? 0 : 1);
+    credo_argfail(L, i, "y holds only class %d (logistic regression needs both classes 0 and 1)",
+                  ones == 0 ? 0 : 1);
   return y;
 }
 
@@ -345,20 +316,10 @@ static double *check_y(lua_State *L, int i, int64_t n) {
  * the stack, or NULL. */
 static double *check_sw(lua_State *L, int i, int64_t n) {
   if (lua_isnil(L, i)) return NULL;
-  Tensor *t = credo_testtensor(L, i);
-  if (!t || t->ndim != 1 || t->shape[0] != n)
-    argfail(L, i, "sample_weight must be a 1-d tensor of %I weights, one per row", (lua_Integer)n);
-  double *s = tensor_f64(new_vec(L, TENSOR_F64, n));
+  double *s = credo_checkweights(L, i, i, n);
   double tot = 0;
-  for (int64_t k = 0; k < n; k++) {
-    double v = tensor_get_flat(t, k);
-    if (!(v >= 0) || isinf(v))
-      argfail(L, i, "sample_weight[%I] = %f (weights must be finite and >= 0)",
-              (lua_Integer)(k + 1), v);
-    s[k] = v;
-    tot += v;
-  }
-  if (!(tot > 0)) argfail(L, i, "sample_weight sums to 0: no row to learn from");
+  for (int64_t k = 0; k < n; k++) tot += s[k];
+  if (!(tot > 0)) credo_argfail(L, i, "sample_weight sums to 0: no row to learn from");
   return s;
 }
 
@@ -382,12 +343,14 @@ static void read_params(lua_State *L, int t, LinearParams *p) {
   lua_getfield(L, t, "ftol");
   p->ftol = luaL_optnumber(L, -1, p->ftol);
   lua_pop(L, 7);
-  if (!(p->C > 0) || isinf(p->C)) argfail(L, t, "C must be a finite number > 0 (got %f)", p->C);
-  if (p->max_iter < 0) argfail(L, t, "max_iter must be >= 0");
-  if (!(p->tol >= 0)) argfail(L, t, "tol must be >= 0");
-  if (!(p->ftol >= 0)) argfail(L, t, "ftol must be >= 0");
+  if (!(p->C > 0) || isinf(p->C))
+    credo_argfail(L, t, "C must be a finite number > 0 (got %f)", p->C);
+  if (p->max_iter < 0) credo_argfail(L, t, "max_iter must be >= 0");
+  if (!(p->tol >= 0)) credo_argfail(L, t, "tol must be >= 0");
+  if (!(p->ftol >= 0)) credo_argfail(L, t, "ftol must be >= 0");
   if (p->solver == LINEAR_LBFGS && p->penalty == LINEAR_L1)
-    argfail(L, t, "solver 'lbfgs' supports penalty 'l2' or 'none' (use solver 'owlqn' for 'l1')");
+    credo_argfail(L, t,
+                  "solver 'lbfgs' supports penalty 'l2' or 'none' (use solver 'owlqn' for 'l1')");
 }
 
 static const char *stop_name(linear_stop s) {
@@ -409,7 +372,7 @@ static int l_fit(lua_State *L) {
   LinearParams p;
   read_params(L, 4, &p);
   int64_t d = D->dd + D->ds, nv = d + (p.fit_intercept ? 1 : 0);
-  if (nv == 0) argfail(L, 1, "X has no columns and fit_intercept is false: nothing to fit");
+  if (nv == 0) credo_argfail(L, 1, "X has no columns and fit_intercept is false: nothing to fit");
   double *w = tensor_f64(new_vec(L, TENSOR_F64, nv));
   LinearReport rep;
   credo_status st = linear_fit(w, &rep, D, y, s, &p);
@@ -438,11 +401,12 @@ static int l_fit(lua_State *L) {
 static double *check_coef(lua_State *L, int i, int64_t d) {
   Tensor *t = credo_testtensor(L, i);
   if (!t || t->ndim != 1 || t->shape[0] != d)
-    argfail(L, i, "coef must be a 1-d tensor of %I numbers (one per column of X)", (lua_Integer)d);
+    credo_argfail(L, i, "coef must be a 1-d tensor of %I numbers (one per column of X)",
+                  (lua_Integer)d);
   double *c = tensor_f64(new_vec(L, TENSOR_F64, d));
   for (int64_t j = 0; j < d; j++) {
     c[j] = tensor_get_flat(t, j);
-    if (!isfinite(c[j])) argfail(L, i, "coef[%I] is not finite", (lua_Integer)(j + 1));
+    if (!isfinite(c[j])) credo_argfail(L, i, "coef[%I] is not finite", (lua_Integer)(j + 1));
   }
   return c;
 }
@@ -458,8 +422,8 @@ static int l_decision(lua_State *L) {
   LinearDesign *D = to_design(L, 1);
   int64_t d = D->dd + D->ds;
   if (t && t->ndim == 1 && t->shape[0] != d)
-    argfail(L, 1, "X has %I features but the model was fitted on %I", (lua_Integer)d,
-            (lua_Integer)t->shape[0]);
+    credo_argfail(L, 1, "X has %I features but the model was fitted on %I", (lua_Integer)d,
+                  (lua_Integer)t->shape[0]);
   double *coef = check_coef(L, 2, d);
   double b = luaL_checknumber(L, 3);
   double *z = tensor_f64(new_vec(L, TENSOR_F64, D->n));

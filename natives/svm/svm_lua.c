@@ -25,7 +25,6 @@
  * and userdata.  What it is not: no training logic.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,74 +33,19 @@
 
 static const char *const kernel_names[] = {"linear", "poly", "rbf", "sigmoid", NULL};
 
-static int argfail(lua_State *L, int i, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const char *msg = lua_pushvfstring(L, fmt, ap);
-  va_end(ap);
-  return luaL_argerror(L, i, msg);
-}
-
 /* X at i as a new contiguous float64 (n, d) tensor left on the stack; every
  * value finite.  expect_d > 0: the number of columns it must have. */
 static double *check_X(lua_State *L, int i, int64_t *n, int *d, int expect_d) {
-  Tensor *t = credo_checktensor(L, i);
+  Tensor *t = credo_checkmatrix(L, i, "X", CREDO_MATRIX_COLS);
   char buf[64];
-  if (t->ndim != 2)
-    argfail(L, i, "X must be a 2-d tensor (got shape %s)",
-            tensor_shape_str(t, buf, sizeof buf));
-  if (t->shape[0] < 1) argfail(L, i, "X has no rows");
-  if (t->shape[1] < 1) argfail(L, i, "X has no columns");
   if (t->shape[0] >= INT32_MAX || t->shape[1] >= INT32_MAX / 8)
-    argfail(L, i, "X is too large (shape %s)", tensor_shape_str(t, buf, sizeof buf));
+    credo_argfail(L, i, "X is too large (shape %s)", tensor_shape_str(t, buf, sizeof buf));
   if (expect_d > 0 && t->shape[1] != expect_d)
-    argfail(L, i, "X has %I columns, the model was fitted on %d",
-            (lua_Integer)t->shape[1], expect_d);
+    credo_argfail(L, i, "X has %I columns, the model was fitted on %d",
+                  (lua_Integer)t->shape[1], expect_d);
   *n = t->shape[0];
   *d = (int)t->shape[1];
-  Tensor *o = credo_newtensor(L, TENSOR_F64, 2, t->shape);
-  double *x = tensor_f64(o);
-  for (int64_t r = 0; r < *n; r++)
-    for (int64_t c = 0; c < *d; c++) {
-      int64_t off = t->offset + r * t->stride[0] + c * t->stride[1];
-      double v;
-      switch (t->dtype) {
-      case TENSOR_F32: v = ((const float *)t->storage->data)[off]; break;
-      case TENSOR_F64: v = ((const double *)t->storage->data)[off]; break;
-      default: v = (double)((const int64_t *)t->storage->data)[off]; break;
-      }
-      if (!isfinite(v))
-        argfail(L, i, "X contains %s at row %I, column %I (impute first)",
-                v != v ? "NaN" : "an infinite value", (lua_Integer)(r + 1),
-                (lua_Integer)(c + 1));
-      x[r * *d + c] = v;
-    }
-  return x;
-}
-
-static double num_field(lua_State *L, int t, const char *name, double lo,
-                        double hi, int open_lo) {
-  lua_getfield(L, t, name);
-  int ok;
-  double v = lua_tonumberx(L, -1, &ok);
-  lua_pop(L, 1);
-  if (!ok) argfail(L, t, "params.%s must be a number", name);
-  if (!(open_lo ? v > lo : v >= lo) || !(v <= hi))
-    argfail(L, t, "params.%s must be in %s%f, %f] (got %f)", name,
-            open_lo ? "(" : "[", lo, hi, v);
-  return v;
-}
-
-static lua_Integer int_field(lua_State *L, int t, const char *name,
-                             lua_Integer lo, lua_Integer hi) {
-  lua_getfield(L, t, name);
-  int ok;
-  lua_Integer v = lua_tointegerx(L, -1, &ok);
-  lua_pop(L, 1);
-  if (!ok) argfail(L, t, "params.%s must be an integer", name);
-  if (v < lo || v > hi)
-    argfail(L, t, "params.%s must be in [%I, %I] (got %I)", name, lo, hi, v);
-  return v;
+  return credo_tof64_2d(L, i, t, "X", " (impute first)");
 }
 
 static int kernel_field(lua_State *L, int t) {
@@ -112,18 +56,18 @@ static int kernel_field(lua_State *L, int t) {
       lua_pop(L, 1);
       return i;
     }
-  return argfail(L, t, "unknown kernel '%s' (expected linear, poly, rbf or sigmoid)",
-                 v ? v : luaL_typename(L, -1));
+  return credo_argfail(L, t, "unknown kernel '%s' (expected linear, poly, rbf or sigmoid)",
+                       v ? v : luaL_typename(L, -1));
 }
 
 /* The kernel described by table t (params or a state). */
 static void read_kernel(lua_State *L, int t, SvmKernel *k) {
   k->type = (svm_kernel_type)kernel_field(L, t);
-  k->gamma = num_field(L, t, "gamma", 0.0, HUGE_VAL, 1);
-  if (isinf(k->gamma)) argfail(L, t, "params.gamma must be finite");
-  k->degree = (int)int_field(L, t, "degree", 0, 1000);
-  k->coef0 = num_field(L, t, "coef0", -HUGE_VAL, HUGE_VAL, 0);
-  if (!isfinite(k->coef0)) argfail(L, t, "params.coef0 must be finite");
+  k->gamma = credo_numfield(L, t, "gamma", 0.0, HUGE_VAL, 1);
+  if (isinf(k->gamma)) credo_argfail(L, t, "params.gamma must be finite");
+  k->degree = (int)credo_intfield(L, t, "degree", 0, 1000);
+  k->coef0 = credo_numfield(L, t, "coef0", -HUGE_VAL, HUGE_VAL, 0);
+  if (!isfinite(k->coef0)) credo_argfail(L, t, "params.coef0 must be finite");
 }
 
 static void set_int(lua_State *L, const char *name, lua_Integer v) {
@@ -145,28 +89,26 @@ static int l_fit(lua_State *L) {
   char b1[64], b2[64];
   Tensor *tx = credo_checktensor(L, 1);
   if (ty->ndim != 1 || ty->shape[0] != n)
-    argfail(L, 2, "y must be a 1-d tensor of %I labels (X is %s, y is %s)",
-            (lua_Integer)n, tensor_shape_str(tx, b1, sizeof b1),
-            tensor_shape_str(ty, b2, sizeof b2));
+    credo_argfail(L, 2, "y must be a 1-d tensor of %I labels (X is %s, y is %s)",
+                  (lua_Integer)n, tensor_shape_str(tx, b1, sizeof b1),
+                  tensor_shape_str(ty, b2, sizeof b2));
   luaL_checktype(L, 4, LUA_TTABLE);
   SvmKernel k;
   read_kernel(L, 4, &k);
-  double C = num_field(L, 4, "C", 0.0, HUGE_VAL, 1);
-  double w0 = num_field(L, 4, "w0", 0.0, HUGE_VAL, 1);
-  double w1 = num_field(L, 4, "w1", 0.0, HUGE_VAL, 1);
-  if (isinf(C * w0) || isinf(C * w1)) argfail(L, 4, "params.C times a class weight overflows");
+  double C = credo_numfield(L, 4, "C", 0.0, HUGE_VAL, 1);
+  double w0 = credo_numfield(L, 4, "w0", 0.0, HUGE_VAL, 1);
+  double w1 = credo_numfield(L, 4, "w1", 0.0, HUGE_VAL, 1);
+  if (isinf(C * w0) || isinf(C * w1))
+    credo_argfail(L, 4, "params.C times a class weight overflows");
   SvmSolverParams sp;
-  sp.eps = num_field(L, 4, "tol", 0.0, HUGE_VAL, 1);
-  sp.cache_mb = num_field(L, 4, "cache_size", 0.0, 1e9, 1);
-  lua_getfield(L, 4, "shrinking");
-  sp.shrinking = lua_toboolean(L, -1);
-  lua_getfield(L, 4, "probability");
-  int probability = lua_toboolean(L, -1);
-  lua_pop(L, 2);
-  sp.max_iter = int_field(L, 4, "max_iter", -1, INT64_MAX);
-  if (sp.max_iter == 0) argfail(L, 4, "params.max_iter must be -1 or >= 1");
+  sp.eps = credo_numfield(L, 4, "tol", 0.0, HUGE_VAL, 1);
+  sp.cache_mb = credo_numfield(L, 4, "cache_size", 0.0, 1e9, 1);
+  sp.shrinking = credo_boolfield(L, 4, "shrinking");
+  int probability = credo_boolfield(L, 4, "probability");
+  sp.max_iter = credo_intfield(L, 4, "max_iter", -1, INT64_MAX);
+  if (sp.max_iter == 0) credo_argfail(L, 4, "params.max_iter must be -1 or >= 1");
   lua_Integer seed = 0;
-  if (probability) seed = int_field(L, 4, "seed", LUA_MININTEGER, LUA_MAXINTEGER);
+  if (probability) seed = credo_intfield(L, 4, "seed", LUA_MININTEGER, LUA_MAXINTEGER);
 
   /* LIBSVM's layout (svm_group_classes, with sklearn's sorted labels): the
    * rows of class 0 first, then those of class 1, each in input order, and
@@ -178,38 +120,39 @@ static int l_fit(lua_State *L) {
   for (int64_t i = 0; i < n; i++) {
     double v = tensor_get_flat(ty, i);
     if (!(v == 0.0 || v == 1.0))
-      argfail(L, 2, "SVC is binary: y must hold labels 0 and 1 (got %f at row %I)", v,
-              (lua_Integer)(i + 1));
+      credo_argfail(L, 2, "SVC is binary: y must hold labels 0 and 1 (got %f at row %I)", v,
+                    (lua_Integer)(i + 1));
     cls[i] = v == 1.0;
     count[cls[i]]++;
   }
   if (count[0] == 0 || count[1] == 0)
-    argfail(L, 2, "y holds one class only (label %d): SVC needs both 0 and 1",
-            count[0] ? 0 : 1);
+    credo_argfail(L, 2, "y holds one class only (label %d): SVC needs both 0 and 1",
+                  count[0] ? 0 : 1);
   /* sample weights: C_i = C w_class sw_i; rows of weight 0 are left out,
    * as sklearn's LIBSVM does (remove_zero_weight) */
   Tensor *tw = lua_isnoneornil(L, 3) ? NULL : credo_checktensor(L, 3);
   int64_t *keep = tensor_i64(credo_newtensor(L, TENSOR_I64, 1, &nn)); /* +keep */
   double *sw = tensor_f64(credo_newtensor(L, TENSOR_F64, 1, &nn));   /* +sw */
   if (tw && (tw->ndim != 1 || tw->shape[0] != n))
-    argfail(L, 3, "sample_weight must be a 1-d tensor of %I weights (got shape %s)",
-            (lua_Integer)n, tensor_shape_str(tw, b1, sizeof b1));
+    credo_argfail(L, 3, "sample_weight must be a 1-d tensor of %I weights (got shape %s)",
+                  (lua_Integer)n, tensor_shape_str(tw, b1, sizeof b1));
   int64_t ne = 0, kept[2] = {0, 0};
   for (int64_t i = 0; i < n; i++) {
     sw[i] = tw ? tensor_get_flat(tw, i) : 1.0;
     if (!(sw[i] >= 0) || isinf(sw[i]))
-      argfail(L, 3, "sample_weight must be finite and >= 0 (got %f at row %I)", sw[i],
-              (lua_Integer)(i + 1));
+      credo_argfail(L, 3, "sample_weight must be finite and >= 0 (got %f at row %I)", sw[i],
+                    (lua_Integer)(i + 1));
     keep[i] = sw[i] > 0;
     ne += keep[i];
     kept[cls[i]] += keep[i];
   }
   if (kept[0] == 0 || kept[1] == 0)
-    argfail(L, 3, "the rows of positive sample_weight hold one class only (label %d)",
-            kept[0] ? 0 : 1);
+    credo_argfail(L, 3, "the rows of positive sample_weight hold one class only (label %d)",
+                  kept[0] ? 0 : 1);
   if (probability && ne < 5)
-    argfail(L, 1, "probability needs at least 5 rows for its 5-fold cross-validation (got %I)",
-            (lua_Integer)ne);
+    credo_argfail(L, 1,
+                  "probability needs at least 5 rows for its 5-fold cross-validation (got %I)",
+                  (lua_Integer)ne);
   int8_t *y = (int8_t *)lua_newuserdatauv(L, (size_t)n, 0);          /* +y */
   double *Cs = tensor_f64(credo_newtensor(L, TENSOR_F64, 1, &nn));   /* +Cs */
   int64_t *orig = tensor_i64(credo_newtensor(L, TENSOR_I64, 1, &nn)); /* +orig */
@@ -223,8 +166,8 @@ static int l_fit(lua_State *L) {
       y[at] = c == 0 ? 1 : -1;
       Cs[at] = C * (c ? w1 : w0) * sw[i];
       if (!(Cs[at] > 0) || isinf(Cs[at]))
-        argfail(L, 3, "C times the weights of row %I is %f (must be finite and > 0)",
-                (lua_Integer)(i + 1), Cs[at]);
+        credo_argfail(L, 3, "C times the weights of row %I is %f (must be finite and > 0)",
+                      (lua_Integer)(i + 1), Cs[at]);
       memcpy(Xg + at * d, X + i * d, (size_t)d * sizeof *Xg);
       at++;
     }
@@ -301,7 +244,7 @@ static const double *state_f64(lua_State *L, int t, const char *name,
   if (!v || v->dtype != TENSOR_F64 || !tensor_is_contiguous(v) ||
       v->ndim != (cols < 0 ? 1 : 2) || (rows >= 0 && v->shape[0] != rows) ||
       (cols >= 0 && v->shape[1] != cols))
-    argfail(L, t, "state.%s must be a contiguous float64 tensor of the fitted shape", name);
+    credo_argfail(L, t, "state.%s must be a contiguous float64 tensor of the fitted shape", name);
   if (out_rows) *out_rows = v->shape[0];
   lua_pop(L, 1); /* still referenced by the state table */
   return tensor_f64(v);
@@ -312,12 +255,12 @@ static int l_decision(lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   SvmKernel k;
   read_kernel(L, 2, &k);
-  int d = (int)int_field(L, 2, "n_features", 1, INT32_MAX / 8);
+  int d = (int)credo_intfield(L, 2, "n_features", 1, INT32_MAX / 8);
   int64_t nsv;
   const double *sv = state_f64(L, 2, "support_vectors", -1, d, &nsv);
   const double *coef = state_f64(L, 2, "dual_coef", nsv, -1, NULL);
-  double b = num_field(L, 2, "intercept", -HUGE_VAL, HUGE_VAL, 0);
-  if (!isfinite(b)) argfail(L, 2, "state.intercept must be finite");
+  double b = credo_numfield(L, 2, "intercept", -HUGE_VAL, HUGE_VAL, 0);
+  if (!isfinite(b)) credo_argfail(L, 2, "state.intercept must be finite");
   int64_t m;
   int dx;
   double *X = check_X(L, 1, &m, &dx, d); /* stack: +X64 */
@@ -363,10 +306,10 @@ static int l_platt(lua_State *L) {
   for (int64_t i = 0; i < n; i++) {
     dec[i] = tensor_get_flat(f, i);
     if (!isfinite(dec[i]))
-      argfail(L, 1, "decision value %I is not finite", (lua_Integer)(i + 1));
+      credo_argfail(L, 1, "decision value %I is not finite", (lua_Integer)(i + 1));
     double v = tensor_get_flat(ty, i);
     if (!(v == 0.0 || v == 1.0))
-      argfail(L, 2, "labels must be 0 or 1 (got %f at %I)", v, (lua_Integer)(i + 1));
+      credo_argfail(L, 2, "labels must be 0 or 1 (got %f at %I)", v, (lua_Integer)(i + 1));
     y[i] = v == 1.0 ? 1 : -1;
   }
   double A, B;

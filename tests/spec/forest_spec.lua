@@ -473,3 +473,30 @@ describe("forest", function()
     end)
   end)
 end)
+
+describe("forest sample weights under an eager garbage collector", function()
+  it("keep the weights alive while the trees are grown", function()
+    local credo = require "credo"
+    local F = require("credo.core").forest_core
+    local n = 2000
+    local rows, ys, w = {}, {}, {}
+    for i = 1, n do rows[i] = { i % 7, (i * 13) % 11 }; ys[i] = i % 2; w[i] = (i % 3) + 1 end
+    local X, y = credo.tensor(rows, "float64"), credo.tensor(ys, "int64")
+    local sw = credo.tensor(w, "float64")
+    local total = sw:sum()
+    local fp = { criterion = "gini", splitter = "best", n_trees = 1, max_depth = 3,
+      min_samples_leaf = 1, min_samples_split = 2, min_weight_fraction = 0, max_features = 2,
+      min_impurity_decrease = 0, bootstrap = false, oob = false, seed = 3 }
+    collectgarbage("incremental", 1, 1000)               -- a tiny pause: collect all the time
+    local ok, err = pcall(function()
+      for _ = 1, 3 do
+        local st = F.fit(X, y, { sample_weight = sw }, fp)
+        assert.near(total, st.trees[1].weighted_n_node_samples[1], 1e-9)
+        local junk = {}
+        for k = 1, 200 do junk[k] = credo.zeros(100, 100) end
+      end
+    end)
+    collectgarbage("incremental", 200, 100)              -- Lua's defaults back
+    assert(ok, err)
+  end)
+end)
