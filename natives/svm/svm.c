@@ -456,11 +456,12 @@ int svm_solver_select(SvmSolver *s, int *out_i, int *out_j) {
       imax = t;
     }
   }
-  const svm_qfloat *Qi = NULL;
-  if (imax != -1) {
-    Qi = get_Q(s, imax, s->active_size);
-    if (!Qi) return -1;
-  }
+  /* no candidate for i: Gmax = -inf passes the stopping test below anyway
+   * (and NaN gradients, from kernel values that overflowed, end here too
+   * instead of indexing QD[-1]) */
+  if (imax == -1) return 1;
+  const svm_qfloat *Qi = get_Q(s, imax, s->active_size);
+  if (!Qi) return -1;
   /* j = argmin over t in I_low with -y_t G_t < Gmax of -b_it^2 / a_it, and
    * Gmax2 = max over I_low of y_t G_t for the stopping test */
   double Gmax2 = -INFINITY, obj_min = INFINITY;
@@ -471,13 +472,13 @@ int svm_solver_select(SvmSolver *s, int *out_i, int *out_j) {
       if (s->status[t] == AT_LOWER) continue;
       grad_diff = Gmax + s->G[t];
       if (s->G[t] >= Gmax2) Gmax2 = s->G[t];
-      if (grad_diff <= 0) continue;
+      if (!(grad_diff > 0)) continue;  /* NaN too */
       quad = s->QD[imax] + s->QD[t] - 2.0 * s->y[imax] * Qi[t];
     } else {
       if (s->status[t] == AT_UPPER) continue;
       grad_diff = Gmax - s->G[t];
       if (-s->G[t] >= Gmax2) Gmax2 = -s->G[t];
-      if (grad_diff <= 0) continue;
+      if (!(grad_diff > 0)) continue;  /* NaN too */
       quad = s->QD[imax] + s->QD[t] + 2.0 * s->y[imax] * Qi[t];
     }
     double obj = -(grad_diff * grad_diff) / (quad > 0 ? quad : SVM_TAU);

@@ -139,9 +139,24 @@ function SVC:fit(X, y, opts)
     error(("bad argument #1 to 'fit' (X must be a 2-d tensor (got %d dimensions))")
       :format(X:dim()), 2)
   end
+  -- squared norms and dot products of values this large overflow to inf
+  -- and the kernel to NaN (NaN itself is refused by the core with its row)
+  if X:numel() > 0 then
+    local amax = X:abs():max()
+    if amax > 1e150 and amax < math.huge then   -- inf: the core names its row
+      error(("bad argument #1 to 'fit' (X holds a value of magnitude %.3g: the kernel "
+        .. "would overflow (scale the features first))"):format(amax), 2)
+    end
+  end
   local ok_y = getmetatable(y) == mt and y:dim() == 1 and y:size(1) == X:size(1)
   local params = resolve(self, X, ok_y and y or nil)
-  self.state_ = fit(X, y, sw, params)
+  local st = fit(X, y, sw, params)
+  local b = st.intercept
+  if type(b) ~= "number" or b ~= b or b == math.huge or b == -math.huge then
+    error("SVC:fit: the solver produced a non-finite intercept (kernel values overflowed: "
+      .. "scale the features, or lower gamma / degree)", 2)
+  end
+  self.state_ = st
   if not self.state_.converged then
     io.stderr:write(("SVC: solver stopped at max_iter = %d before reaching tol = %g\n")
       :format(self.state_.n_iter, self.params_.tol))

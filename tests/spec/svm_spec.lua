@@ -284,3 +284,15 @@ describe("svm", function()
     end)
   end)
 end)
+
+describe("SVC with values that overflow the kernel", function()
+  local credo = require "credo"
+  it("refuses them with a clear error instead of crashing", function()
+    local X = credo.randn(50, 3, "float64")
+    X[1][1] = 1e300
+    local y = credo.zeros({ 50 }, "int64")
+    for i = 1, 25 do y[i] = 1 end
+    assert.has_error(function() credo.SVC {}:fit(X, y) end,
+      "bad argument #1 to 'fit' (X holds a value of magnitude 1e+300: the kernel would overflow (scale the features first))")
+  end)
+end)
