@@ -84,6 +84,32 @@ function U.host(args, prefix)
   return U.sh((prefix or "") .. U.q(host) .. " " .. table.concat(words, " ") .. " </dev/null")
 end
 
+-- The non-empty lines of a file, or nil when it cannot be read.
+function U.lines(path)
+  local s = U.slurp(path)
+  if not s then return nil end
+  local out = {}
+  for l in s:gmatch("[^\n]+") do out[#out + 1] = l end
+  return out
+end
+
+-- A finite number (not NaN, not +-inf).
+function U.finite(v)
+  return type(v) == "number" and v == v and v > -math.huge and v < math.huge
+end
+
+-- Run recipes/<name>.lua in --quick mode, quietly, on one thread, into a
+-- fresh temporary folder; `extra` are more arguments (--set ...).  Returns
+-- {out = the run folder, stdout, err, status, dir = the temporary folder}.
+function U.run_recipe(name, extra)
+  local dir = U.tmpdir()
+  local out = dir .. "/run"
+  local args = { "recipes/" .. name .. ".lua", "--quick", "--quiet", "--threads", "1", "--out", out }
+  for _, a in ipairs(extra or {}) do args[#args + 1] = a end
+  local o, e, status = U.host(args)
+  return { out = out, stdout = o, err = e, status = status, dir = dir }
+end
+
 -- Width and height from a PNG's IHDR chunk (the first chunk after the
 -- 8-byte signature); nil when the file is not a PNG.
 function U.png_size(path)

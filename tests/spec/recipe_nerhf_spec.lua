@@ -17,24 +17,11 @@ local U = dofile "tests/report/util.lua"
 local xml = dofile "tests/report/xml.lua"
 local json = require "json"
 
-local function lines_of(path)
-  local s = U.slurp(path)
-  if not s then return nil end
-  local out = {}
-  for l in s:gmatch("[^\n]+") do out[#out + 1] = l end
-  return out
-end
+local lines_of = U.lines
 
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+local finite = U.finite
 
-local function run_recipe(extra)
-  local dir = U.tmpdir()
-  local out = dir .. "/run"
-  local args = { "recipes/nerhf.lua", "--quick", "--quiet", "--threads", "1", "--out", out }
-  for _, a in ipairs(extra or {}) do args[#args + 1] = a end
-  local o, e, status = U.host(args)
-  return { out = out, stdout = o, err = e, status = status, dir = dir }
-end
+local function run_recipe(extra) return U.run_recipe("nerhf", extra) end
 
 local SETS = { "raw", "dnn", "rnn", "cnn" }
 local LEARNERS = { "rf", "xgboost", "lightgbm", "catboost" }

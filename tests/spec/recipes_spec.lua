@@ -16,13 +16,7 @@ local json = require "json"
 
 -- ------------------------------------------------------------ helpers
 
-local function lines_of(path)
-  local s = U.slurp(path)
-  if not s then return nil end
-  local out = {}
-  for l in s:gmatch("[^\n]+") do out[#out + 1] = l end
-  return out
-end
+local lines_of = U.lines
 
 -- The second data set: every "bad" row of lending_club.csv and every 6th
 -- "good" one, target column renamed "defaulted" with levels yes / no.
@@ -50,12 +44,8 @@ end
 -- Runs recipe `name` with extra arguments into a fresh folder; returns the
 -- folder, stdout, stderr, status.
 local function run_recipe(name, extra)
-  local dir = U.tmpdir()
-  local out = dir .. "/run"
-  local args = { "recipes/" .. name .. ".lua", "--quick", "--quiet", "--threads", "1", "--out", out }
-  for _, a in ipairs(extra or {}) do args[#args + 1] = a end
-  local o, e, status = U.host(args)
-  return out, o, e, status, dir
+  local r = U.run_recipe(name, extra)
+  return r.out, r.stdout, r.err, r.status, r.dir
 end
 
 local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
