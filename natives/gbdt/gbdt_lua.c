@@ -592,6 +592,11 @@ static int l_train(lua_State *L) {
     }
     if (lua_getfield(L, 3, "eval_set") != LUA_TNIL) {
       int es = lua_gettop(L);
+      /* The checks below name the stack slot they read as the argument
+       * number, so each eval_set tensor is checked from slot 3 (the options
+       * table, argument #3), which is put back afterwards. */
+      lua_pushvalue(L, 3);
+      int opts_copy = lua_gettop(L);
       luaL_checktype(L, es, LUA_TTABLE);
       nev = (int)luaL_len(L, es);
       if (nev > 16) credo_argfail(L, 3, "eval_set holds more than 16 sets");
@@ -603,7 +608,9 @@ static int l_train(lua_State *L) {
         int xi = lua_gettop(L);
         if (!credo_testtensor(L, xi))
           credo_argfail(L, 3, "eval_set[%d][1] must be a tensor", e + 1);
-        check_matrix(L, xi, "eval_set X", 0, &ev[e].X);
+        lua_copy(L, xi, 3);
+        check_matrix(L, 3, "eval_set X", 0, &ev[e].X);
+        lua_copy(L, opts_copy, 3);
         if (ev[e].X.d != X.d)
           credo_argfail(L, 3, "eval_set[%d] has %d columns, X has %d", e + 1, (int)ev[e].X.d,
                         (int)X.d);
@@ -611,11 +618,13 @@ static int l_train(lua_State *L) {
         int yi = lua_gettop(L);
         if (!credo_testtensor(L, yi))
           credo_argfail(L, 3, "eval_set[%d][2] must be a tensor", e + 1);
-        float *ye = check_vector(L, yi, "eval_set y", ev[e].X.n);
+        lua_copy(L, yi, 3);
+        float *ye = check_vector(L, 3, "eval_set y", ev[e].X.n);
         int binary = p.objective == GBDT_OBJ_LOGISTIC;
         for (int k = 0; k < p.n_metrics; k++) binary |= p.metrics[k] != GBDT_METRIC_RMSE;
-        check_labels(L, yi, "eval_set y", ye,
+        check_labels(L, 3, "eval_set y", ye,
                      ev[e].X.n, binary ? GBDT_OBJ_LOGISTIC : GBDT_OBJ_SQUARED, 0);
+        lua_copy(L, opts_copy, 3);
         ev[e].y = ye;
         if (ce->k > 0) cat_transform(L, &ev[e].X, ce);
       }

@@ -678,3 +678,27 @@ describe("GBDT", function()
     end
   end)
 end)
+
+describe("GBDT eval_set errors", function()
+  local credo = require "credo"
+  it("name argument #3 (the options), not a stack slot", function()
+    local X = credo.randn(100, 3)
+    local y = credo.zeros({ 100 }, "int64")
+    for i = 1, 50 do y[i] = 1 end
+    local m = credo.GBDT { n_estimators = 2 }
+    local ok, err = pcall(function()
+      m:fit(X, y, { eval_set = { { credo.randn(10), y:narrow(1, 1, 10) } } })
+    end)
+    assert.is_false(ok)
+    assert.matches("bad argument #3 to 'fit' %(eval_set X must be a 2%-d tensor %(got shape %[10%]%)%)", err)
+    ok, err = pcall(function()
+      m:fit(X, y, { eval_set = { { credo.randn(10, 3), y:narrow(1, 1, 9) } } })
+    end)
+    assert.is_false(ok)
+    assert.matches("bad argument #3 to 'fit' %(eval_set y must be a 1%-d tensor of 10 values %(got shape %[9%]%)%)", err)
+    -- and a good eval_set after a bad one still trains (the options were put back)
+    assert.has_no.errors(function()
+      m:fit(X, y, { eval_set = { { credo.randn(10, 3), y:narrow(1, 45, 10) } } })
+    end)
+  end)
+end)
