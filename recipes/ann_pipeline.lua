@@ -76,16 +76,6 @@ local function check_choice(name, v, list)
   error(("--set %s=%s: expected one of %s"):format(name, v, table.concat(list, ", ")), 0)
 end
 
-local function record(log, use, ids)
-  for i = 1, ids:size(1) do log[#log + 1] = { ids:get(i), use } end
-end
-
-local function write_row_use(r, log)
-  local lines = { "row,use" }
-  for i, e in ipairs(log) do lines[i + 1] = ("%d,%s"):format(math.tointeger(e[1]), e[2]) end
-  r:file("row_use.csv", table.concat(lines, "\n") .. "\n")
-end
-
 return credo.recipe.run(P, function(p, r)
   check_choice("outliers", p.outliers, OUTLIERS)
   check_choice("encoding", p.encoding, ENCODINGS)
@@ -93,7 +83,6 @@ return credo.recipe.run(P, function(p, r)
   check_choice("scaler", p.scaler, { "standard", "minmax" })
   check_choice("impute", p.impute, { "mean", "median" })
   check_choice("impute_categorical", p.impute_categorical, { "constant", "most_frequent" })
-  local row_log = {}
 
   -- 1. data: duplicates, label, roles ---------------------------------
   local df, y, ids, cats, nums, info = r:stage("load", function()
@@ -109,22 +98,7 @@ return credo.recipe.run(P, function(p, r)
     local d = split.take(raw, keep)
     -- rows without a target cannot be used at all
     d = d:dropna { p.target }
-    local t = d:col(p.target)
-    local yy, lv
-    if d:is_categorical(p.target) then
-      local pos
-      for i, level in ipairs(t.levels) do if level == p.positive then pos = i end end
-      assert(pos, ("no level '%s' in column %s (levels: %s)"):format(p.positive, p.target, table.concat(t.levels, ", ")))
-      yy = t.codes:eq(pos)
-      local neg = {}
-      for i, level in ipairs(t.levels) do if i ~= pos then neg[#neg + 1] = level end end
-      lv = { table.concat(neg, "/"), p.positive }
-    else
-      local pv = tonumber(p.positive)
-      assert(pv, ("target '%s' is numeric: give the positive value with --set positive=1"):format(p.target))
-      yy = t:eq(pv):long()
-      lv = { "not " .. p.positive, p.positive }
-    end
+    local yy, lv = credo.recipe.binary_target(d, p.target, p.positive)
     local n1 = d:nrow()
     if p.subsample > 0 and p.subsample < n1 then
       local _, sub = split.train_test(yy, { test_size = p.subsample / n1, stratify = true, seed = P.seed })
@@ -152,9 +126,9 @@ return credo.recipe.run(P, function(p, r)
   local ytr, yva, yte = split.take(y, tr), split.take(y, va), split.take(y, te)
   local dtr, dva, dte = split.take(df, tr), split.take(df, va), split.take(df, te)
   local ids_tr, ids_va, ids_te = split.take(ids, tr), split.take(ids, va), split.take(ids, te)
-  record(row_log, "fit_preprocessing", ids_tr)
-  record(row_log, "early_stopping", ids_va)
-  record(row_log, "test", ids_te)
+  r:rows("fit_preprocessing", ids_tr)
+  r:rows("early_stopping", ids_va)
+  r:rows("test", ids_te)
 
   -- 3. imputation, fitted on the training rows -------------------------
   local feat = {}
@@ -269,14 +243,14 @@ return credo.recipe.run(P, function(p, r)
         early_stopping = { monitor = "val_loss", patience = p.patience, restore_best_weights = true },
         verbose = P.quiet and 0 or 1,
       }
-      if main then record(row_log, "fit", ids_fit) end
+      if main then r:rows("fit", ids_fit) end
       if cfg.imbalance == "class_weight" then
         fopts.class_weight = "balanced"
       elseif cfg.imbalance == "smote" then
-        if main then record(row_log, "resample", ids_fit) end
+        if main then r:rows("resample", ids_fit) end
         Xtr, y_fit = S.SMOTE { k_neighbors = 5, seed = P.seed }:fit_resample(Xtr, y_fit)
       elseif cfg.imbalance == "undersample" then
-        if main then record(row_log, "resample", ids_fit) end
+        if main then r:rows("resample", ids_fit) end
         Xtr, y_fit = S.RandomUnderSampler { seed = P.seed }:fit_resample(Xtr, y_fit)
       end
       -- the network: Dense-ReLU, Dense-ReLU, Dropout, Dense-sigmoid
@@ -455,7 +429,6 @@ return credo.recipe.run(P, function(p, r)
     ("- The test part is %d rows (%g %% of the data), so every interval is wide: the 7:2:1 split spends a fifth "
       .. "of the data on early stopping."):format(te:size(1), 100 * p.sizes[#p.sizes]),
   }, "\n"))
-  write_row_use(r, row_log)
   -- sizes for scripts and the spec (metrics.json), kept out of sweep tables
   r:metric("n_rows", n)
   r:metric("n_test", te:size(1))

@@ -135,16 +135,6 @@ local RFE_INFO = {
 
 -- ------------------------------------------------------------ helpers
 
-local function record(log, use, ids)
-  for i = 1, ids:size(1) do log[#log + 1] = { ids:get(i), use } end
-end
-
-local function write_row_use(r, log)
-  local lines = { "row,use" }
-  for i, e in ipairs(log) do lines[i + 1] = ("%d,%s"):format(math.tointeger(e[1]), e[2]) end
-  credo.report._write_atomic(r.dir, "row_use.csv", table.concat(lines, "\n") .. "\n")
-end
-
 local function tolist(t)
   local out = {}
   for i = 1, t:size(1) do out[i] = t:get(i) end
@@ -265,7 +255,6 @@ return credo.recipe.run(P, function(p, r)
   for _, k in ipairs(p.rfecv_models) do
     if not RFE_INFO[k] then error(("--set rfecv_models: unknown model '%s'"):format(k), 0) end
   end
-  local row_log = {}
   local B = { n = p.bootstrap, seed = P.seed }
 
   -- 1. data: complete rows, label, roles ----------------------------------
@@ -279,22 +268,7 @@ return credo.recipe.run(P, function(p, r)
     raw = raw:add("row_id_", credo.tensor(rid, "float64"))
     local clean = raw:dropna()
     local n1 = clean:nrow()
-    local t = clean:col(p.target)
-    local yy, lv
-    if clean:is_categorical(p.target) then
-      local pos
-      for i, level in ipairs(t.levels) do if level == p.positive then pos = i end end
-      assert(pos, ("no level '%s' in column %s (levels: %s)"):format(p.positive, p.target, table.concat(t.levels, ", ")))
-      yy = t.codes:eq(pos)
-      local neg = {}
-      for i, level in ipairs(t.levels) do if i ~= pos then neg[#neg + 1] = level end end
-      lv = { table.concat(neg, "/"), p.positive }
-    else
-      local pv = tonumber(p.positive)
-      assert(pv, ("target '%s' is numeric: give the positive value with --set positive=1"):format(p.target))
-      yy = t:eq(pv):long()
-      lv = { "not " .. p.positive, p.positive }
-    end
+    local yy, lv = credo.recipe.binary_target(clean, p.target, p.positive)
     if p.subsample > 0 and p.subsample < n1 then
       local _, keep = split.train_test(yy, { test_size = p.subsample / n1, stratify = true, seed = P.seed })
       keep = sorted_index(keep)   -- file order kept: BCP-HI reads the rows as a sequence
@@ -325,9 +299,9 @@ return credo.recipe.run(P, function(p, r)
   local dfit, dval, dte = split.take(df, fit_idx), split.take(df, val_idx), split.take(df, test)
   local yfit, yval, yte = split.take(y, fit_idx), split.take(y, val_idx), split.take(y, test)
   local ids_fit, ids_val, ids_te = split.take(ids, fit_idx), split.take(ids, val_idx), split.take(ids, test)
-  record(row_log, "fit_preprocessing", ids_fit)
-  record(row_log, "validation", ids_val)
-  record(row_log, "test", ids_te)
+  r:rows("fit_preprocessing", ids_fit)
+  r:rows("validation", ids_val)
+  r:rows("test", ids_te)
 
   -- ---------------------------------------------------------- data report
   r:section("Data")
@@ -609,12 +583,12 @@ return credo.recipe.run(P, function(p, r)
     :format(#sel_num, qt and math.min(p.quantiles, fit_idx:size(1)) or 0, #sel_cat, oh and oh:n_features_out() or 0,
       Xfit:size(2), p.undersample_ratio, p.noise_factor, counts.before[1], counts.before[2],
       counts.undersampled[1], counts.undersampled[2], counts.after[1], counts.after[2]))
-  record(row_log, "resample", ids_fit)
+  r:rows("resample", ids_fit)
 
   -- 7. the base models, each tuned by PSO on the fit rows (Table 2) ---------
   r:section("Base models tuned by PSO")
-  record(row_log, "tune", ids_fit)
-  record(row_log, "fit", ids_fit)
+  r:rows("tune", ids_fit)
+  r:rows("fit", ids_fit)
   local base, skipped, t2 = {}, {}, {}
   for _, key in ipairs(p.models) do
     local ok, why = usable(key, P.seed, p)
@@ -673,7 +647,7 @@ return credo.recipe.run(P, function(p, r)
   local avg_te = E.average(Pte)
   local gw = E.greedy_weights(Pval, yval, { lambda = p.greedy_lambda, names = names })
   local gwe_te = E.blend(Pte, gw.weights)
-  record(row_log, "greedy_weights", ids_val)
+  r:rows("greedy_weights", ids_val)
   -- BlendNet's training rows: out-of-fold predictions of the tuned base
   -- models on the fit rows (no row's prediction comes from a model that saw
   -- it; the paper used in-sample training predictions), balanced as the
@@ -694,7 +668,7 @@ return credo.recipe.run(P, function(p, r)
     return E.BlendNet { hidden = p.blend_hidden, dropout = p.blend_dropout, epochs = p.blend_epochs,
       batch_size = p.blend_batch, lr = p.blend_lr, seed = P.seed, weights = gw.weights }:fit(Pb, yb)
   end)
-  record(row_log, "blendnet", ids_fit)
+  r:rows("blendnet", ids_fit)
   local bn_te = bn:predict_proba(Pte):select(2, 2):contiguous()
   local val_score = {
     voting = (vote_score(Pval)), averaging = E.average(Pval), greedy = E.blend(Pval, gw.weights),
@@ -802,7 +776,7 @@ return credo.recipe.run(P, function(p, r)
       macro_f1 = (f1:get(1) + f1:get(2)) / 2, at_0_5 = m.e.f1[1] }
     r:metric(m.key .. "_f1_val_threshold", f)
   end
-  record(row_log, "threshold", ids_val)
+  r:rows("threshold", ids_val)
   r:table("threshold", trows, { columns = { "model", "threshold", "val_f1", "test_f1", "test_f1_ci", "recall", "precision", "macro_f1", "at_0_5" },
     caption = ("Not in the paper: each model's threshold chosen on the %d validation rows (the F1 of defaults, "
       .. "thresholds 0.01..0.99), then applied to the test rows; `at_0_5` is the test F1 at the paper's 0.5.  The "
@@ -859,7 +833,6 @@ return credo.recipe.run(P, function(p, r)
       :format(100 * PAPER.defaults / PAPER.rows, n, 100 * npos / n),
   }, "\n"))
 
-  write_row_use(r, row_log)
   r:metric("n_rows", n)
   r:metric("n_test", test:size(1))
   r:metric("skipped_models", #skipped)

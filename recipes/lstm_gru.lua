@@ -148,24 +148,12 @@ local function layers_text(net)
   return table.concat(parts, " -> ")
 end
 
--- The rows used by each step: appended to `log` as {row, use}.
-local function record(log, use, ids)
-  for i = 1, ids:size(1) do log[#log + 1] = { ids:get(i), use } end
-end
-
-local function write_row_use(r, log)
-  local lines = { "row,use" }
-  for i, e in ipairs(log) do lines[i + 1] = ("%d,%s"):format(math.tointeger(e[1]), e[2]) end
-  r:file("row_use.csv", table.concat(lines, "\n") .. "\n")
-end
-
 -- ------------------------------------------------------------ recipe
 
 return credo.recipe.run(P, function(p, r)
   if p.layout ~= "paper" and p.layout ~= "features" then
     error(("--set layout=%s: expected 'paper' or 'features'"):format(p.layout), 0)
   end
-  local row_log = {}
 
   -- 1. data: complete rows, label, roles ------------------------------
   local df, y, ids, cat_cols, num_cols, n_read, n_complete, levels = r:stage("load", function()
@@ -177,23 +165,7 @@ return credo.recipe.run(P, function(p, r)
     local clean = raw:dropna()
     local n1 = clean:nrow()
     assert(clean:has(p.target), ("no column '%s' in %s"):format(p.target, p.data))
-    local t = clean:col(p.target)
-    local yy, lv
-    if clean:is_categorical(p.target) then
-      local pos
-      for i, level in ipairs(t.levels) do if level == p.positive then pos = i end end
-      assert(pos, ("no level '%s' in column %s (levels: %s)"):format(p.positive, p.target,
-        table.concat(t.levels, ", ")))
-      yy = t.codes:eq(pos)
-      local neg = {}
-      for i, level in ipairs(t.levels) do if i ~= pos then neg[#neg + 1] = level end end
-      lv = { table.concat(neg, "/"), p.positive }
-    else
-      local pv = tonumber(p.positive)
-      assert(pv, ("target '%s' is numeric: give the positive value with --set positive=1"):format(p.target))
-      yy = t:eq(pv):long()
-      lv = { "not " .. p.positive, p.positive }
-    end
+    local yy, lv = credo.recipe.binary_target(clean, p.target, p.positive)
     if p.subsample > 0 and p.subsample < clean:nrow() then
       local _, keep = split.train_test(yy, { test_size = p.subsample / clean:nrow(), stratify = true, seed = P.seed })
       clean, yy = split.take(clean, keep), split.take(yy, keep)
@@ -220,7 +192,7 @@ return credo.recipe.run(P, function(p, r)
   -- 3. features: label encoding and standardisation fitted on training rows
   local X = r:stage("encode", function()
     local fit_rows = split.take(df, fit_idx)
-    record(row_log, "fit_encoders", split.take(ids, fit_idx))
+    r:rows("fit_encoders", split.take(ids, fit_idx))
     local parts = {}
     if #cat_cols > 0 then
       local enc = credo.prep.OrdinalEncoder { columns = cat_cols, handle_unknown = "use_encoded_value", unknown_value = -1 }
@@ -239,9 +211,9 @@ return credo.recipe.run(P, function(p, r)
   local Xfit, yfit = split.take(X, fit_idx), split.take(y, fit_idx)
   local Xval, yval = split.take(X, val_idx), split.take(y, val_idx)
   local Xte, yte = split.take(X, test), split.take(y, test)
-  record(row_log, "fit", split.take(ids, fit_idx))
-  record(row_log, "validation", split.take(ids, val_idx))
-  record(row_log, "test", split.take(ids, test))
+  r:rows("fit", split.take(ids, fit_idx))
+  r:rows("validation", split.take(ids, val_idx))
+  r:rows("test", split.take(ids, test))
 
   -- 4. training: one run per (model, optimiser, lr), cached ------------
   local cache = {}
@@ -278,7 +250,7 @@ return credo.recipe.run(P, function(p, r)
     return res
   end
   -- Early stopping and validation curves saw these rows (never the test rows).
-  if p.patience > 0 then record(row_log, "early_stopping", split.take(ids, val_idx)) end
+  if p.patience > 0 then r:rows("early_stopping", split.take(ids, val_idx)) end
 
   local main = run_model("lstm_gru", p.optimiser, p.lr)
 
@@ -463,7 +435,6 @@ return credo.recipe.run(P, function(p, r)
     r:metric(kind .. "_accuracy", res.m.accuracy[1])
     r:metric(kind .. "_auc", res.m.auc[1])
   end
-  write_row_use(r, row_log)
   -- sizes for scripts and the spec (metrics.json), kept out of sweep tables
   r:metric("n_rows", n)
   r:metric("n_test", test:size(1))

@@ -135,16 +135,6 @@ local ACTIONS = { "no change", "decrease", "increase" }
 
 -- ------------------------------------------------------------ helpers
 
-local function record(log, use, ids)
-  for i = 1, ids:size(1) do log[#log + 1] = { ids:get(i), use } end
-end
-
-local function write_row_use(r, log)
-  local lines = { "row,use" }
-  for i, e in ipairs(log) do lines[i + 1] = ("%d,%s"):format(math.tointeger(e[1]), e[2]) end
-  credo.report._write_atomic(r.dir, "row_use.csv", table.concat(lines, "\n") .. "\n")
-end
-
 local function check_choice(name, v, list)
   for _, x in ipairs(list) do if x == v then return end end
   error(("--set %s=%s: expected one of %s"):format(name, tostring(v), table.concat(list, ", ")), 0)
@@ -336,7 +326,6 @@ return credo.recipe.run(P, function(p, r)
   if #p.indicators ~= 5 then
     error(("--set indicators: expected five columns (A-E), got %d"):format(#p.indicators), 0)
   end
-  local row_log = {}
   local notes = {}
 
   -- growth policies the booster accepts (another part of credo may lack one)
@@ -367,22 +356,7 @@ return credo.recipe.run(P, function(p, r)
     assert(raw:has(p.target), ("no column '%s' in %s"):format(p.target, p.data))
     local clean = raw:dropna()
     local n1 = clean:nrow()
-    local t = clean:col(p.target)
-    local yy, lv
-    if clean:is_categorical(p.target) then
-      local pos
-      for i, level in ipairs(t.levels) do if level == p.positive then pos = i end end
-      assert(pos, ("no level '%s' in column %s (levels: %s)"):format(p.positive, p.target, table.concat(t.levels, ", ")))
-      yy = t.codes:eq(pos)
-      local neg = {}
-      for i, level in ipairs(t.levels) do if i ~= pos then neg[#neg + 1] = level end end
-      lv = { table.concat(neg, "/"), p.positive }
-    else
-      local pv = tonumber(p.positive)
-      assert(pv, ("target '%s' is numeric: give the positive value with --set positive=1"):format(p.target))
-      yy = t:eq(pv):long()
-      lv = { "not " .. p.positive, p.positive }
-    end
+    local yy, lv = credo.recipe.binary_target(clean, p.target, p.positive)
     if p.subsample > 0 and p.subsample < clean:nrow() then
       local _, keep = split.train_test(yy, { test_size = p.subsample / clean:nrow(), stratify = true, seed = P.seed })
       -- keep the file order (the RL part reads records in time order)
@@ -428,7 +402,7 @@ return credo.recipe.run(P, function(p, r)
   local fit_pos, val_pos = split.train_test(ytr, { test_size = p.val_size, stratify = true, seed = P.seed + 1 })
   local fit_idx, val_idx = split.take(train, fit_pos), split.take(train, val_pos)
   local ids_tr, ids_te = split.take(ids, train), split.take(ids, test)
-  record(row_log, "test", ids_te)
+  r:rows("test", ids_te)
 
   -- 3. features: label codes and standardisation fitted on training rows
   local X = r:stage("encode", function()
@@ -446,7 +420,7 @@ return credo.recipe.run(P, function(p, r)
     sc:fit(split.take(M, train))
     return sc:transform(M):float()
   end)
-  record(row_log, "fit_preprocessing", ids_tr)
+  r:rows("fit_preprocessing", ids_tr)
   local feat_names = {}
   for _, c in ipairs(cat_cols) do feat_names[#feat_names + 1] = c end
   for _, c in ipairs(num_cols) do feat_names[#feat_names + 1] = c end
@@ -469,9 +443,9 @@ return credo.recipe.run(P, function(p, r)
     end
   end
   local Xfit_s, yfit_s = smote_snapped(Xfit, yfit, p.smote_k, P.seed, code_cols)
-  record(row_log, "smote_extractors", split.take(ids, fit_idx))
-  record(row_log, "fit_extractors", split.take(ids, fit_idx))
-  if #p.extractors > 0 then record(row_log, "early_stopping", split.take(ids, val_idx)) end
+  r:rows("smote_extractors", split.take(ids, fit_idx))
+  r:rows("fit_extractors", split.take(ids, fit_idx))
+  if #p.extractors > 0 then r:rows("early_stopping", split.take(ids, val_idx)) end
   local sets = { raw = X }
   local set_order = { "raw" }
   local ext_info = {}
@@ -525,9 +499,9 @@ return credo.recipe.run(P, function(p, r)
     if kind == "rf" then return { n_estimators = p.grid_trees, max_depth = p.rf_depth } end
     return { n_estimators = p.grid_trees, max_depth = p.grid_depth, learning_rate = p.grid_lr }
   end
-  record(row_log, "grid_search_cv", ids_tr)
-  record(row_log, "smote_learners", ids_tr)
-  record(row_log, "fit_learners", ids_tr)
+  r:rows("grid_search_cv", ids_tr)
+  r:rows("smote_learners", ids_tr)
+  r:rows("fit_learners", ids_tr)
   local res = {}        -- res[set][model] = {score, train_score, m, best}
   local best_rows = {}
   for _, s in ipairs(set_order) do
@@ -628,7 +602,7 @@ return credo.recipe.run(P, function(p, r)
     for k, j in ipairs(order) do sorted[k] = rows[j] end
     return { rows = sorted, top = top }
   end)
-  record(row_log, "feature_selection", ids_tr)
+  r:rows("feature_selection", ids_tr)
   local ind_names = p.select_indicators and sel.top or p.indicators
   if #ind_names < 5 then error("fewer than five candidate indicators", 0) end
 
@@ -654,7 +628,7 @@ return credo.recipe.run(P, function(p, r)
   local Itr, Ite = split.take(I5, rtr), split.take(I5, rte)
   local repay_tr = split.take(y, rtr):eq(0):long()
   local repay_te = split.take(y, rte):eq(0):long()
-  record(row_log, "rl_train", split.take(ids, rtr))   -- the IPS evaluation reads test rows (recorded as "test")
+  r:rows("rl_train", split.take(ids, rtr))   -- the IPS evaluation reads test rows (recorded as "test")
 
   -- the predictor steering Pre-DDQN: its mean P(default) over the training
   -- rows of each state (training rows only)
@@ -956,7 +930,6 @@ return credo.recipe.run(P, function(p, r)
     :format(total_n, agree_n)
   r:text(table.concat(lines, "\n"))
 
-  write_row_use(r, row_log)
   r:metric("n_rows", n)
   r:metric("n_test", test:size(1))
   r:metric("growth_leafwise", GROWTH_OK.leafwise == true)

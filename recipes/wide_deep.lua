@@ -107,16 +107,6 @@ local METRICS = { { "auc", "AUC" }, { "precision", "precision" }, { "recall", "r
 
 -- ------------------------------------------------------------ helpers
 
-local function record(log, use, ids)
-  for i = 1, ids:size(1) do log[#log + 1] = { ids:get(i), use } end
-end
-
-local function write_row_use(r, log)
-  local lines = { "row,use" }
-  for i, e in ipairs(log) do lines[i + 1] = ("%d,%s"):format(math.tointeger(e[1]), e[2]) end
-  r:file("row_use.csv", table.concat(lines, "\n") .. "\n")
-end
-
 -- The threshold maximising F1 on (y, score), and that F1.
 local function best_f1_threshold(y, score)
   local prec, rec, thr = metrics.precision_recall_curve(y, score)
@@ -132,7 +122,6 @@ end
 local function fmt_num(v) return (("%.6g"):format(v)) end
 
 return credo.recipe.run(P, function(p, r)
-  local row_log = {}
 
   -- 1. data, label, column roles ---------------------------------------
   local df, y, ids, cats, nums, info = r:stage("load", function()
@@ -143,23 +132,7 @@ return credo.recipe.run(P, function(p, r)
     for i = 1, n0 do rid[i] = i end
     raw = raw:add("row_id_", credo.tensor(rid, "float64"))
     local d = raw:dropna { p.target }
-    local t = d:col(p.target)
-    local yy, levels
-    if d:is_categorical(p.target) then
-      local pos
-      for i, level in ipairs(t.levels) do if level == p.positive then pos = i end end
-      assert(pos, ("no level '%s' in column %s (levels: %s)"):format(p.positive, p.target,
-        table.concat(t.levels, ", ")))
-      yy = t.codes:eq(pos)
-      local neg = {}
-      for i, level in ipairs(t.levels) do if i ~= pos then neg[#neg + 1] = level end end
-      levels = { table.concat(neg, "/"), p.positive }
-    else
-      local pv = tonumber(p.positive)
-      assert(pv, ("target '%s' is numeric: give the positive value with --set positive=1"):format(p.target))
-      yy = t:eq(pv):long()
-      levels = { "not " .. p.positive, p.positive }
-    end
+    local yy, levels = credo.recipe.binary_target(d, p.target, p.positive)
     local n1 = d:nrow()
     if p.subsample > 0 and p.subsample < n1 then
       local _, sub = split.train_test(yy, { test_size = p.subsample / n1, stratify = true, seed = P.seed })
@@ -211,10 +184,10 @@ return credo.recipe.run(P, function(p, r)
   local tr, va, te = split.train_val_test(y, { sizes = p.sizes, stratify = true, seed = P.seed })
   local ytr, yva, yte = split.take(y, tr), split.take(y, va), split.take(y, te)
   local dtr, dva, dte = split.take(df, tr), split.take(df, va), split.take(df, te)
-  record(row_log, "fit_preprocessing", split.take(ids, tr))
-  record(row_log, "fit", split.take(ids, tr))
-  record(row_log, "validation", split.take(ids, va))
-  record(row_log, "test", split.take(ids, te))
+  r:rows("fit_preprocessing", split.take(ids, tr))
+  r:rows("fit", split.take(ids, tr))
+  r:rows("validation", split.take(ids, va))
+  r:rows("test", split.take(ids, te))
 
   -- 3. features, every transform fitted on the training rows -------------
   local F = r:stage("features", function()
@@ -571,7 +544,6 @@ return credo.recipe.run(P, function(p, r)
       blr, blr_auc),
   }
   r:text(table.concat(lines, "\n"))
-  write_row_use(r, row_log)
   r:metric("n_rows", n)
   r:metric("n_test", te:size(1))
   r:metric("best_epoch", main.best_epoch)

@@ -624,4 +624,29 @@ function M.run(P, body)
   return results, out
 end
 
+--- binary_target(frame, target, positive) -> y, levels: the target column
+-- as int64 0/1 labels (1 = `positive`) and the names {negative, positive}
+-- for reports.  A categorical target is compared by level name (the other
+-- levels joined by "/" name the negative class); a numeric one by value
+-- (`positive` read as a number).  Errors say what to --set.
+function M.binary_target(frame, target, positive)
+  local t = frame:col(target)
+  if frame:is_categorical(target) then
+    local pos
+    for i, level in ipairs(t.levels) do if level == positive then pos = i end end
+    if not pos then
+      error(("no level '%s' in column %s (levels: %s)"):format(positive, target,
+        table.concat(t.levels, ", ")), 0)
+    end
+    local neg = {}
+    for i, level in ipairs(t.levels) do if i ~= pos then neg[#neg + 1] = level end end
+    return t.codes:eq(pos), { table.concat(neg, "/"), positive }
+  end
+  local pv = tonumber(positive)
+  if not pv then
+    error(("target '%s' is numeric: give the positive value with --set positive=1"):format(target), 0)
+  end
+  return t:eq(pv):long(), { "not " .. positive, positive }
+end
+
 return M

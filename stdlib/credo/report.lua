@@ -601,6 +601,31 @@ function Report:file(name, text)
   return self
 end
 
+--- rows(use, ids): record that a step of the run used the rows `ids` (a
+-- 1-d tensor or a list of row numbers) for `use` ("fit", "test", ...);
+-- finish() writes them all to `row_use.csv` (columns row, use), so a test
+-- can check that the test rows never met fitting, resampling or tuning.
+function Report:rows(use, ids)
+  live(self, "rows")
+  if type(use) ~= "string" or use == "" then
+    error("bad argument #1 to 'rows' (expected the use as a non-empty string)", 2)
+  end
+  local n = type(ids) == "table" and #ids or (type(ids) == "userdata" and ids.size and ids:size(1))
+  if not n then
+    error(fmt("bad argument #2 to 'rows' (expected a 1-d tensor or a list of row numbers, got %s)", type(ids)), 2)
+  end
+  if not self.row_use then
+    claim(self, "rows", "row_use.csv")
+    self.row_use = { "row,use" }
+  end
+  local lines = self.row_use
+  local get = type(ids) == "table" and function(i) return ids[i] end or function(i) return ids:get(i) end
+  for i = 1, n do
+    lines[#lines + 1] = fmt("%d,%s", math.tointeger(get(i)), use)
+  end
+  return self
+end
+
 --- metric(key, value): a result for metrics.json (numbers, strings,
 -- booleans, tables of them, tensors).  Setting a key again replaces it.
 function Report:metric(key, value)
@@ -861,6 +886,9 @@ function Report:finish()
   for i, t in ipairs(self.timings) do trow[i] = { t.name, t.seconds, t.status } end
   trow[#trow + 1] = { "total", self.total_seconds, "ok" }
   write_atomic(dir, "timings.csv", markup.csv({ "stage", "seconds", "status" }, trow))
+  if self.row_use then
+    write_atomic(dir, "row_use.csv", table.concat(self.row_use, "\n") .. "\n")
+  end
   write_atomic(dir, "metrics.json", markup.json(self.metrics, true))
   write_atomic(dir, "params.json", markup.json(self:params_doc(), true))
   write_atomic(dir, "report.md", render_md(self, items))

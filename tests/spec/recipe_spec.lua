@@ -347,3 +347,28 @@ describe("recipe", function()
     assert.equal(recipe, credo.recipe)
   end)
 end)
+
+describe("recipe.binary_target()", function()
+  local credo = require "credo"
+  local recipe = require "credo.recipe"
+  it("turns a categorical target into 0/1 labels by level name", function()
+    local df = credo.Frame.new({ "s" }, { { "good", "bad", "good", "fair" } })
+    local y, levels = recipe.binary_target(df, "s", "bad")
+    assert.are.equal("int64", y:dtype())
+    assert.are.same({ 0, 1, 0, 0 }, y:totable())
+    assert.are.same({ "fair/good", "bad" }, levels)
+  end)
+  it("compares a numeric target by value", function()
+    local df = credo.Frame.new({ "d" }, { { 0, 1, 1, 0 } })
+    local y, levels = recipe.binary_target(df, "d", "1")
+    assert.are.same({ 0, 1, 1, 0 }, y:totable())
+    assert.are.same({ "not 1", "1" }, levels)
+  end)
+  it("says what to --set when the positive level is wrong", function()
+    local df = credo.Frame.new({ "s", "d" }, { { "a", "b" }, { 1, 2 } })
+    assert.has_error(function() recipe.binary_target(df, "s", "c") end,
+      "no level 'c' in column s (levels: a, b)")
+    assert.has_error(function() recipe.binary_target(df, "d", "yes") end,
+      "target 'd' is numeric: give the positive value with --set positive=1")
+  end)
+end)

@@ -291,6 +291,21 @@ describe("report", function()
       assert.equal("row,use\n1,train\n", U.slurp(out .. "/row_use.csv"))
     end)
 
+    it("records the rows each step used and writes row_use.csv at finish", function()
+      local r = small(tmp .. "/rowsrun")
+      r:rows("fit", credo.tensor({ 3, 1 }, "float64"))
+      r:rows("test", { 2 })
+      assert.is_false(U.exists(r.dir .. "/row_use.csv"))         -- written by finish
+      assert.has_error(function() r:file("row_use.csv", "x") end,
+        "bad argument #1 to 'file' (the report already has a file 'row_use.csv')")
+      assert.has_error(function() r:rows("", { 1 }) end,
+        "bad argument #1 to 'rows' (expected the use as a non-empty string)")
+      assert.has_error(function() r:rows("fit", 7) end,
+        "bad argument #2 to 'rows' (expected a 1-d tensor or a list of row numbers, got number)")
+      local out = r:finish()
+      assert.equal("row,use\n3,fit\n1,fit\n2,test\n", U.slurp(out .. "/row_use.csv"))
+    end)
+
     it("formats a column of whole numbers as integers, others with decimals", function()
       local out = tmp .. "/run"
       local r = report.new { recipe = "f", out = out }
