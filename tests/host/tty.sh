@@ -6,6 +6,10 @@
 # Ctrl-Cs arrive at a prompt, not during an evaluation.  Prints the session
 # with carriage returns and bracketed-paste toggles removed, then
 # "rc=N" (the host's exit status).
+# `script` runs its command with "$SHELL -c"; the host is exec'd so that it is
+# script's direct child: dash (/bin/sh, used when SHELL is unset) does not exec
+# a lone command, and a non-interactive dash dies of the first Ctrl-C while the
+# host catches it, which made script report rc=130 after a correct session.
 host=$1; hist=$2
 rm -f "$hist"
 wait_hist() {
@@ -25,7 +29,7 @@ out=$(mktemp)
   printf 'y = 1\n';            wait_hist 'y = 1'
   sleep 0.3
   printf '\004'
-} | CREDO_HISTORY="$hist" script -qfec "$host" /dev/null >"$out" 2>&1
+} | CREDO_HISTORY="$hist" script -qfec "exec $host" /dev/null >"$out" 2>&1
 rc=$?
 tr -d '\r' <"$out" | sed 's/\x1b\[?2004[hl]//g'
 echo "rc=$rc"
