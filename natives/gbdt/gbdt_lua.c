@@ -162,13 +162,20 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
   }
   lua_pop(L, 1);
   p->n_estimators = (int)int_field(L, t, "n_estimators", 100, 1, 1000000);
-  p->tree.max_leaves = (int)int_field(L, t, "max_leaves", 0, 0, INT32_MAX / 2);
+  /* -1: no leaf cap beyond the depth (leaf-wise: 2^max_depth leaves) */
+  p->tree.max_leaves = (int)int_field(L, t, "max_leaves", 0, -1, INT32_MAX / 2);
   p->tree.min_child_samples = (int)int_field(L, t, "min_child_samples", 0, 0, INT32_MAX / 2);
   switch (p->tree.growth) {
   case GBDT_GROW_LEAFWISE:
     p->tree.max_depth = (int)int_field(L, t, "max_depth", -1, -1, 1 << 20);
     if (p->tree.max_depth == 0)
       credo_argfail(L, t, "max_depth must be -1 (no limit) or >= 1 for leafwise growth");
+    if (p->tree.max_leaves == -1) {
+      if (p->tree.max_depth < 1 || p->tree.max_depth > 20)
+        credo_argfail(L, t, "max_leaves = -1 (2^max_depth leaves) needs max_depth in [1, 20] "
+                            "for leafwise growth (got %d)", p->tree.max_depth);
+      p->tree.max_leaves = 1 << p->tree.max_depth;
+    }
     if (p->tree.max_leaves == 0) p->tree.max_leaves = 31;
     if (p->tree.max_leaves < 2 || p->tree.max_leaves > (1 << 20))
       credo_argfail(L, t, "max_leaves must be in [2, 1048576] for leafwise growth (got %d)",
@@ -176,12 +183,14 @@ static void read_params(lua_State *L, int t, GbdtParams *p) {
     break;
   case GBDT_GROW_OBLIVIOUS:
     p->tree.max_depth = (int)int_field(L, t, "max_depth", 6, 1, 16);
+    if (p->tree.max_leaves == -1) p->tree.max_leaves = 0;
     if (p->tree.max_leaves != 0)
       credo_argfail(L, t, "max_leaves must be 0 for oblivious growth (a tree of depth k "
                           "has 2^k leaves)");
     break;
   default:
     p->tree.max_depth = (int)int_field(L, t, "max_depth", 6, 1, 64);
+    if (p->tree.max_leaves == -1) p->tree.max_leaves = 0;
   }
   if (p->tree.min_child_samples > 0 && p->tree.growth != GBDT_GROW_LEAFWISE)
     credo_argfail(L, t, "min_child_samples needs leafwise growth");

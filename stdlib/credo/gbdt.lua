@@ -46,8 +46,8 @@ local GBDT = estimator.class("GBDT", {
                    doc = "boosting rounds (trees)" },
   max_depth = { default = 6, type = "integer", min = -1, max = 1048576,
                 doc = "depth limit (depthwise 1..64, oblivious 1..16, leafwise -1 = none)" },
-  max_leaves = { default = 0, type = "integer", min = 0,
-                 doc = "leaf limit per tree, 0 = none (leafwise: 0 = 31)" },
+  max_leaves = { default = 0, type = "integer", min = -1,
+                 doc = "leaf limit per tree, 0 = none (leafwise: 0 = 31, -1 = 2^max_depth)" },
   min_child_samples = { default = 0, type = "integer", min = 0,
                         doc = "leafwise: minimum rows in a child (LightGBM min_data_in_leaf)" },
   learning_rate = { default = 0.3, type = "number", gt = 0, doc = "shrinkage (XGBoost eta)" },
@@ -113,11 +113,14 @@ local function check_combination(p)
   if p.min_child_samples > 0 and g ~= "leafwise" then
     error("GBDT: parameter 'min_child_samples' needs growth = \"leafwise\"", 3)
   end
-  if p.max_leaves ~= 0 and g == "oblivious" then
+  if g == "leafwise" and p.max_leaves == -1 and (d < 1 or d > 20) then
+    error(("GBDT: parameter 'max_leaves' = -1 (2^max_depth leaves) needs 'max_depth' in [1, 20] for leafwise growth (got %d)"):format(d), 3)
+  end
+  if p.max_leaves > 0 and g == "oblivious" then
     error("GBDT: parameter 'max_leaves' must be 0 for oblivious growth (depth k gives 2^k leaves)", 3)
   end
   if g == "leafwise" and p.max_leaves == 1 then
-    error("GBDT: parameter 'max_leaves' must be 0 (31) or >= 2 for leafwise growth", 3)
+    error("GBDT: parameter 'max_leaves' must be 0 (31), -1 (2^max_depth) or >= 2 for leafwise growth", 3)
   end
   if p.reg_lambda == 0 and p.min_child_weight == 0 then
     error("GBDT: parameters 'reg_lambda' and 'min_child_weight' cannot both be 0", 3)
@@ -324,7 +327,8 @@ function GBDT.catboost(t)
 end
 
 -- scikit-learn's GradientBoostingClassifier names and defaults: trees of
--- max_depth levels grown leaf-wise up to 2^max_depth leaves (the same trees
+-- max_depth levels grown leaf-wise up to 2^max_depth leaves (max_leaves =
+-- -1, so set_params{ max_depth = d } moves the cap too; the same trees
 -- as full depth-wise growth with a row-count constraint), Newton leaf
 -- values without regularisation, the prior log-odds as initial score.
 -- Histogram (not exact) splits and the second-order gain in place of
@@ -340,7 +344,7 @@ function GBDT.sklearn(t)
     error(("GBDT.sklearn: parameter 'max_depth' must be an integer in [1, 20] (got %s)"):format(
       tostring(p.max_depth)), 2)
   end
-  p.max_leaves = 1 << p.max_depth
+  p.max_leaves = -1
   return GBDT(p)
 end
 

@@ -124,7 +124,9 @@ describe("GBDT", function()
       assert.has_error(function() GBDT { growth = "oblivious", max_leaves = 8 } end,
         "GBDT: parameter 'max_leaves' must be 0 for oblivious growth (depth k gives 2^k leaves)")
       assert.has_error(function() GBDT { growth = "leafwise", max_leaves = 1 } end,
-        "GBDT: parameter 'max_leaves' must be 0 (31) or >= 2 for leafwise growth")
+        "GBDT: parameter 'max_leaves' must be 0 (31), -1 (2^max_depth) or >= 2 for leafwise growth")
+      assert.has_error(function() GBDT { growth = "leafwise", max_leaves = -1, max_depth = -1 } end,
+        "GBDT: parameter 'max_leaves' = -1 (2^max_depth leaves) needs 'max_depth' in [1, 20] for leafwise growth (got -1)")
       assert.has_error(function() GBDT { base_score = "median" } end,
         "GBDT: parameter 'base_score' must be a number or \"mean\"")
       assert.has_error(function() GBDT { cat_features = { 1.5 } } end,
@@ -518,6 +520,31 @@ describe("GBDT", function()
         { p.growth, p.max_leaves, p.min_child_samples, p.max_depth, p.reg_lambda, p.base_score })
       assert.has_error(function() GBDT.lightgbm { num_leafs = 3 } end,
         "GBDT.lightgbm: unknown parameter 'num_leafs'")
+    end)
+
+    it("lets max_leaves = -1 follow max_depth (GBDT.sklearn), also after set_params", function()
+      local m = GBDT.sklearn { max_depth = 2, n_estimators = 4 }
+      assert.are.equal(-1, m:params().max_leaves)
+      m:fit(Xs, ys)
+      local deep = 0
+      for _, ld in ipairs(leaves_and_depths(m)) do
+        assert.is_true(ld[1] <= 4 and ld[2] <= 2)
+        deep = math.max(deep, ld[1])
+      end
+      assert.are.equal(4, deep)
+      -- raising the depth raises the leaf cap with it (it was fixed at 4 before)
+      m:set_params { max_depth = 4 }:fit(Xs, ys)
+      deep = 0
+      for _, ld in ipairs(leaves_and_depths(m)) do
+        assert.is_true(ld[1] <= 16 and ld[2] <= 4)
+        deep = math.max(deep, ld[1])
+      end
+      assert.is_true(deep > 4)
+      -- and the clone that tuning makes is the same model
+      local c = m:clone():fit(Xs, ys)
+      assert.is_true(same_values(c:decision_function(Xs), m:decision_function(Xs)))
+      assert.has_error(function() m:set_params { max_depth = 21 }:fit(Xs, ys) end,
+        "GBDT: parameter 'max_leaves' = -1 (2^max_depth leaves) needs 'max_depth' in [1, 20] for leafwise growth (got 21)")
     end)
   end)
 
