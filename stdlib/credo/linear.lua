@@ -109,6 +109,13 @@ local function weights(self, y, sw)
   return sw
 end
 
+-- How a failure to converge is written to stderr: "once" per process (the
+-- first time, as Python's default warning filter shows sklearn's
+-- ConvergenceWarning once per call site), "always", or "never".  The
+-- report of :convergence() has the warning either way.
+LogisticRegression.warn = "once"
+LogisticRegression._warned = false   -- printed already (private; tests reset it)
+
 function LogisticRegression:fit(X, y, opts)
   if opts ~= nil and type(opts) ~= "table" then
     error(("bad argument #3 to 'fit' (expected a table of options, got %s)"):format(type(opts)), 2)
@@ -129,7 +136,20 @@ function LogisticRegression:fit(X, y, opts)
     rep.warning = ("LogisticRegression: %s failed to converge (stopped by %s after %d "
       .. "iterations, gradient max-norm %.3g > tol %.3g); increase max_iter or scale the data")
       :format(p.solver, rep.stop, rep.n_iter, rep.grad_norm, p.tol)
-    io.stderr:write("ConvergenceWarning: ", rep.warning, "\n")
+    local mode = LogisticRegression.warn
+    if mode ~= "once" and mode ~= "always" and mode ~= "never" then
+      error(("LogisticRegression.warn must be \"once\", \"always\" or \"never\" (got %s)")
+        :format(tostring(mode)), 2)
+    end
+    if mode == "always" or (mode == "once" and not LogisticRegression._warned) then
+      io.stderr:write("ConvergenceWarning: ", rep.warning, "\n")
+      if mode == "once" then
+        io.stderr:write("(further ConvergenceWarnings of LogisticRegression in this process are "
+          .. "not printed: set credo.LogisticRegression.warn = \"always\" to see them; "
+          .. "every model's :convergence() keeps its own)\n")
+      end
+      if mode == "once" then LogisticRegression._warned = true end
+    end
   end
   self.state_ = { coef = coef, intercept = b, n_features = coef:numel(), n_iter = rep.n_iter,
                   report = rep }

@@ -149,6 +149,31 @@ describe("LogisticRegression", function()
       assert.matches("LogisticRegression: lbfgs failed to converge %(stopped by max_iter after 2 iterations", s.warning)
     end)
 
+    it("writes the ConvergenceWarning once per process unless told otherwise", function()
+      local LR = credo.LogisticRegression
+      local lines, real = {}, io.stderr
+      local function fits(mode, k)
+        LR.warn = mode
+        io.stderr = { write = function(_, ...) lines[#lines + 1] = table.concat({ ... }) end }
+        local ok, err = pcall(function()
+          for _ = 1, k do LR { max_iter = 2 }:fit(X, y) end
+        end)
+        io.stderr = real
+        LR.warn = "once"
+        assert(ok, err)
+        local n = #lines
+        lines = {}
+        return n
+      end
+      local was = LR._warned
+      LR._warned = false
+      assert.are.equal(2, fits("once", 3))      -- the warning and the note, once
+      assert.are.equal(0, fits("once", 2))
+      assert.are.equal(3, fits("always", 3))
+      assert.are.equal(0, fits("never", 3))
+      LR._warned = was
+    end)
+
     it("separable data: penalty none runs to max_iter without error, l2 converges", function()
       local Xs = credo.tensor({ { -2 }, { -1 }, { 1 }, { 2 } }, "float64")
       local ys = credo.tensor({ 0, 0, 1, 1 }, "int64")
