@@ -209,31 +209,12 @@ end
 
 -- SMOTE interpolates every column, label codes included: a synthetic row
 -- gets fractional codes no real row has, and trees then separate synthetic
--- from real rows by them instead of learning defaults.  So the codes of the
--- synthetic rows (after the n original ones) are snapped to the nearest
--- level seen among the original rows (a simple stand-in for SMOTE-NC).
+-- from real rows by them instead of learning defaults.  So the label codes
+-- (and whole-number columns) are SMOTE's `discrete` columns: in synthetic
+-- rows they snap to the nearest value seen among the original rows (a
+-- simple stand-in for SMOTE-NC; docs/sampling.md).
 local function smote_snapped(X, y, k, seed, cat_cols)
-  local n = X:size(1)
-  local Xs, ys = sampling.SMOTE { k_neighbors = k, seed = seed }:fit_resample(X, y)
-  if #cat_cols == 0 or Xs:size(1) == n then return Xs, ys end
-  Xs = Xs:contiguous()
-  for _, c in ipairs(cat_cols) do
-    local seen, lv = {}, {}
-    local col = X:select(2, c):contiguous():double()
-    for i = 1, n do local v = col[i]; if not seen[v] then seen[v] = true; lv[#lv + 1] = v end end
-    table.sort(lv)
-    local m = #lv
-    for i = n + 1, Xs:size(1) do
-      local v = Xs:get(i, c)
-      local lo, hi = 1, m                       -- the last level <= v, by bisection
-      if v <= lv[1] then lo = 1 elseif v >= lv[m] then lo = m else
-        while hi - lo > 1 do local mid = (lo + hi) // 2; if lv[mid] <= v then lo = mid else hi = mid end end
-        if v - lv[lo] > lv[lo + 1] - v then lo = lo + 1 end
-      end
-      Xs:set(i, c, lv[lo])
-    end
-  end
-  return Xs, ys
+  return sampling.SMOTE { k_neighbors = k, seed = seed, discrete = cat_cols }:fit_resample(X, y)
 end
 
 local Learner = estimator.class("recipes.nerhf.Learner", {

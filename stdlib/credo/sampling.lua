@@ -347,9 +347,54 @@ local SMOTE = estimator.class("SMOTE", {
                         doc = "which classes to grow and to what size" },
   k_neighbors = { default = 5, type = "integer", min = 1, max = 100000,
                   doc = "nearest neighbours (same class) to interpolate towards" },
+  discrete = { default = {}, type = "table",
+               check = function(v)
+                 local seen, keys = {}, 0
+                 for _ in pairs(v) do keys = keys + 1 end
+                 if keys ~= #v then return false, "must be a list of column numbers" end
+                 for i, c in ipairs(v) do
+                   if math.type(c) ~= "integer" or c < 1 then
+                     return false, ("must list column numbers >= 1 (entry %d is %s)"):format(i, tostring(c))
+                   end
+                   if seen[c] then return false, ("lists column %d twice"):format(c) end
+                   seen[c] = true
+                 end
+                 return true
+               end,
+               doc = "columns whose synthetic values snap to the nearest value of that column in X" },
   seed = { type = "integer", doc = "seed (default: drawn from the global generator)" },
 })
 M.SMOTE = SMOTE
+
+-- The synthetic rows n+1.. of Xs, in the columns `cols`, moved to the
+-- nearest value that column takes among the n rows of X (ties to the
+-- lower value): whole-number counts and label codes stay values real rows
+-- have.  Not SMOTE-NC (imbalanced-learn's SMOTENC also changes the
+-- distance and takes the neighbours' most frequent category).
+local function snap_discrete(Xs, X, cols)
+  local n = X:size(1)
+  for _, c in ipairs(cols) do
+    local lv = X:select(2, c):double():sort():totable()
+    local u = { lv[1] }
+    for i = 2, #lv do if lv[i] ~= u[#u] then u[#u + 1] = lv[i] end end
+    local m = #u
+    for i = n + 1, Xs:size(1) do
+      local v = Xs:get(i, c)
+      local lo = 1
+      if v >= u[m] then lo = m
+      elseif v > u[1] then
+        local hi = m                       -- u[lo] <= v < u[hi]
+        while hi - lo > 1 do
+          local mid = (lo + hi) // 2
+          if u[mid] <= v then lo = mid else hi = mid end
+        end
+        if v - u[lo] > u[hi] - v then lo = hi end
+      end
+      Xs:set(i, c, u[lo])
+    end
+  end
+  return Xs
+end
 
 --- fit_resample(X, y) -> X_res, y_res
 -- For each targeted class, n_new synthetic rows x_a + u (x_b - x_a): a drawn
@@ -357,6 +402,8 @@ M.SMOTE = SMOTE
 -- nearest rows of the same class (exact Euclidean, excluding a itself,
 -- ties to the lower row), u uniform in [0, 1) (Chawla et al. 2002, as
 -- imbalanced-learn 0.10).  X must be finite (NaN is an error: impute first).
+-- Columns listed in `discrete` are then snapped, in the synthetic rows, to
+-- the nearest value the column takes in X (snap_discrete above).
 function SMOTE:fit_resample(X, y)
   local op, cname, labels, cnt, tg = prepare(self, X, y, "over", false)
   local k = self.params_.k_neighbors
@@ -370,7 +417,17 @@ function SMOTE:fit_resample(X, y)
         cname, k + 1, cnt[c], k, k + 1, c), 0)
     end
   end
+  local disc = self.params_.discrete
+  if #disc > 0 then
+    local d = X:dim() == 2 and X:size(2) or 0
+    for _, c in ipairs(disc) do
+      if c > d then
+        error(("%s: parameter 'discrete' lists column %d but X has %d columns"):format(cname, c, d), 0)
+      end
+    end
+  end
   local Xr, yr = C.smote(op, X, y, T.tensor(want, "int64"), k, seed_of(self))
+  if #disc > 0 and Xr:size(1) > X:size(1) then Xr = snap_discrete(Xr, X, disc) end
   self.state_ = { sampling_strategy = tg }
   return Xr, yr
 end

@@ -230,6 +230,38 @@ describe("sampling", function()
       assert.is_false(a:eq(c):all())
     end)
 
+    it("snaps the discrete columns of synthetic rows to values the column has", function()
+      local d = data.binary
+      local X = d.X:clone()
+      local n = X:size(1)
+      for i = 1, n do X:set(i, 2, (i % 4) * 2.5) end   -- levels 0, 2.5, 5, 7.5
+      local plain = S.SMOTE { seed = 4 }:fit_resample(X, d.y)
+      local snapped = S.SMOTE { seed = 4, discrete = { 2 } }:fit_resample(X, d.y)
+      assert.are.same(plain:size(), snapped:size())
+      assert.is_true(plain:narrow(1, 1, n):eq(snapped:narrow(1, 1, n)):all())
+      local fractional = 0
+      for i = n + 1, plain:size(1) do
+        local v, w = plain:get(i, 2), snapped:get(i, 2)
+        if v ~= math.floor(v / 2.5) * 2.5 then fractional = fractional + 1 end
+        assert.are.equal(0, w % 2.5)                    -- a level of column 2
+        assert.is_true(w >= 0 and w <= 7.5)
+        assert.is_true(math.abs(w - v) <= 1.25)         -- the nearest one
+        if math.abs(w - v) == 1.25 then assert.are.equal(math.floor(v / 2.5) * 2.5, w) end
+        for j = 1, X:size(2) do                           -- other columns untouched
+          if j ~= 2 then assert.are.equal(plain:get(i, j), snapped:get(i, j)) end
+        end
+      end
+      assert.is_true(fractional > 0)                    -- the check is not vacuous
+      assert.has_error(function() S.SMOTE { discrete = { 0 } } end,
+        "SMOTE: parameter 'discrete' must list column numbers >= 1 (entry 1 is 0)")
+      assert.has_error(function() S.SMOTE { discrete = { 2, 2 } } end,
+        "SMOTE: parameter 'discrete' lists column 2 twice")
+      assert.has_error(function() S.SMOTE { discrete = { a = 1 } } end,
+        "SMOTE: parameter 'discrete' must be a list of column numbers")
+      assert.has_error(function() S.SMOTE { discrete = { 99 } }:fit_resample(X, d.y) end,
+        ("SMOTE: parameter 'discrete' lists column 99 but X has %d columns"):format(X:size(2)))
+    end)
+
     it("draws its seed from the global generator when none is given", function()
       local d = data.binary
       credo.seed(5)
