@@ -20,8 +20,22 @@ int credo_argfail(lua_State *L, int i, const char *fmt, ...) {
   return luaL_argerror(L, i, msg);
 }
 
+Tensor *credo_checktensor_at(lua_State *L, int idx, int arg) {
+  if (idx == arg) return credo_checktensor(L, idx);
+  Tensor *t = credo_testtensor(L, idx);
+  if (t == NULL)
+    credo_argfail(L, arg, "%s expected, got %s", CREDO_TENSOR, luaL_typename(L, idx));
+  if (t->storage == NULL) credo_argfail(L, arg, "tensor has been freed");
+  return t;
+}
+
 Tensor *credo_checkmatrix(lua_State *L, int i, const char *what, int flags) {
-  Tensor *t = credo_checktensor(L, i);
+  return credo_checkmatrix_at(L, i, i, what, flags);
+}
+
+Tensor *credo_checkmatrix_at(lua_State *L, int idx, int arg, const char *what, int flags) {
+  Tensor *t = credo_checktensor_at(L, idx, arg);
+  int i = arg;
   char buf[64];
   if (t->ndim != 2)
     credo_argfail(L, i, "%s must be a 2-d tensor (got shape %s)", what,

@@ -69,6 +69,11 @@ enum {
  * this order: "<what> must be a 2-d tensor (got shape [..])", [FLOAT],
  * "<what> has no rows", [COLS].  Size caps stay with the caller. */
 Tensor *credo_checkmatrix(lua_State *L, int i, const char *what, int flags);
+/* The same for a value at stack slot idx that is a field of argument arg
+ * (an options table's entry): messages name argument #arg. */
+Tensor *credo_checkmatrix_at(lua_State *L, int idx, int arg, const char *what, int flags);
+/* The live tensor at stack slot idx, errors naming argument #arg. */
+Tensor *credo_checktensor_at(lua_State *L, int idx, int arg);
 /* Every value of the 2-d tensor t (argument i) finite, or "<what> contains
  * NaN | an infinite value at row r, column c<hint>" for the first one in
  * row-major order (1-based; hint may be NULL, else starts with a space). */

@@ -46,12 +46,14 @@ static int box_gc(lua_State *L) {
 
 /* ---- argument helpers ---- */
 
-/* Tensor at i as a float32 matrix (n >= 1, d >= 1).  Non-float32 input is
- * converted into a new tensor left on the stack.  With no_inf, infinities
- * are errors (training binning cannot place them). */
-static void check_matrix(lua_State *L, int i, const char *name, int no_inf,
+/* Tensor at stack slot idx as a float32 matrix (n >= 1, d >= 1); errors
+ * name argument #i (idx itself, or the options table the tensor came
+ * from).  Non-float32 input is converted into a new tensor left on the
+ * stack.  With no_inf, infinities are errors (training binning cannot
+ * place them). */
+static void check_matrix(lua_State *L, int idx, int i, const char *name, int no_inf,
                          GbdtMatrix *M) {
-  Tensor *t = credo_checkmatrix(L, i, name, CREDO_MATRIX_COLS);
+  Tensor *t = credo_checkmatrix_at(L, idx, i, name, CREDO_MATRIX_COLS);
   if (t->shape[0] >= (int64_t)UINT32_MAX)
     credo_argfail(L, i, "%s has too many rows (at most 4294967294)", name);
   if (t->shape[1] > (1 << 24)) credo_argfail(L, i, "%s has too many columns", name);
@@ -73,9 +75,10 @@ static void check_matrix(lua_State *L, int i, const char *name, int no_inf,
                               "for missing values)", name, (int)(r + 1), (int)(c + 1));
 }
 
-/* Tensor at i as n float32 values (a new contiguous copy on the stack). */
-static float *check_vector(lua_State *L, int i, const char *name, int64_t n) {
-  Tensor *t = credo_checktensor(L, i);
+/* Tensor at stack slot idx (argument #i in errors) as n float32 values (a
+ * new contiguous copy on the stack). */
+static float *check_vector(lua_State *L, int idx, int i, const char *name, int64_t n) {
+  Tensor *t = credo_checktensor_at(L, idx, i);
   char buf[64];
   if (t->ndim != 1 || t->shape[0] != n)
     credo_argfail(L, i, "%s must be a 1-d tensor of %d values (got shape %s)", name,
@@ -524,9 +527,9 @@ static int l_train(lua_State *L) {
   GbdtMatrix X;
   GbdtParams p;
   lua_settop(L, 4);
-  check_matrix(L, 1, "X", 1, &X);
+  check_matrix(L, 1, 1, "X", 1, &X);
   read_params(L, 4, &p);
-  float *y = check_vector(L, 2, "y", X.n);
+  float *y = check_vector(L, 2, 2, "y", X.n);
   check_labels(L, 2, "y", y, X.n, p.objective, 1);
   /* categorical columns: ordered statistics for X, full ones for eval sets */
   CatEnc cat; /* 16 KB of column indices */
@@ -589,7 +592,7 @@ static int l_train(lua_State *L) {
     luaL_checktype(L, 3, LUA_TTABLE);
     if (lua_getfield(L, 3, "sample_weight") != LUA_TNIL) {
       int wi = lua_gettop(L);
-      float *wv = check_vector(L, wi, "sample_weight", X.n);
+      float *wv = check_vector(L, wi, 3, "sample_weight", X.n);
       double sum = 0;
       for (int64_t k = 0; k < X.n; k++) {
         if (!(wv[k] >= 0) || isinf(wv[k]))
@@ -601,11 +604,8 @@ static int l_train(lua_State *L) {
     }
     if (lua_getfield(L, 3, "eval_set") != LUA_TNIL) {
       int es = lua_gettop(L);
-      /* The checks below name the stack slot they read as the argument
-       * number, so each eval_set tensor is checked from slot 3 (the options
-       * table, argument #3), which is put back afterwards. */
-      lua_pushvalue(L, 3);
-      int opts_copy = lua_gettop(L);
+      /* each set's tensors are read from their own slots; errors name
+       * argument #3, the options table */
       luaL_checktype(L, es, LUA_TTABLE);
       nev = (int)luaL_len(L, es);
       if (nev > 16) credo_argfail(L, 3, "eval_set holds more than 16 sets");
@@ -617,9 +617,7 @@ static int l_train(lua_State *L) {
         int xi = lua_gettop(L);
         if (!credo_testtensor(L, xi))
           credo_argfail(L, 3, "eval_set[%d][1] must be a tensor", e + 1);
-        lua_copy(L, xi, 3);
-        check_matrix(L, 3, "eval_set X", 0, &ev[e].X);
-        lua_copy(L, opts_copy, 3);
+        check_matrix(L, xi, 3, "eval_set X", 0, &ev[e].X);
         if (ev[e].X.d != X.d)
           credo_argfail(L, 3, "eval_set[%d] has %d columns, X has %d", e + 1, (int)ev[e].X.d,
                         (int)X.d);
@@ -627,13 +625,11 @@ static int l_train(lua_State *L) {
         int yi = lua_gettop(L);
         if (!credo_testtensor(L, yi))
           credo_argfail(L, 3, "eval_set[%d][2] must be a tensor", e + 1);
-        lua_copy(L, yi, 3);
-        float *ye = check_vector(L, 3, "eval_set y", ev[e].X.n);
+        float *ye = check_vector(L, yi, 3, "eval_set y", ev[e].X.n);
         int binary = p.objective == GBDT_OBJ_LOGISTIC;
         for (int k = 0; k < p.n_metrics; k++) binary |= p.metrics[k] != GBDT_METRIC_RMSE;
         check_labels(L, 3, "eval_set y", ye,
                      ev[e].X.n, binary ? GBDT_OBJ_LOGISTIC : GBDT_OBJ_SQUARED, 0);
-        lua_copy(L, opts_copy, 3);
         ev[e].y = ye;
         if (ce->k > 0) cat_transform(L, &ev[e].X, ce);
       }
@@ -663,7 +659,7 @@ static int l_predict(lua_State *L) {
   if (output != 0 && m->objective != GBDT_OBJ_LOGISTIC)
     credo_argfail(L, 3, "'%s' needs the binary:logistic objective", outputs[output]);
   GbdtMatrix X;
-  check_matrix(L, 1, "X", 0, &X);
+  check_matrix(L, 1, 1, "X", 0, &X);
   if (X.d != m->n_features)
     credo_argfail(L, 1, "X has %d columns, the model was fitted on %d", (int)X.d,
                   m->n_features);
