@@ -18,28 +18,8 @@ local core = require "credo.core"
 local C = core.metrics_core
 
 local M = {}
-
-local function argerror(op, i, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(i, op, msg), 0)
-end
-
--- opts (argument i) checked against the allowed names; {} when nil.
-local function options(op, i, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    argerror(op, i, "expected a table of options, got " .. type(opts))
-  end
-  for k in pairs(opts) do
-    if not allowed[k] then argerror(op, i, ("unknown option '%s'"):format(tostring(k))) end
-  end
-  return opts
-end
-
-local function set(...)
-  local t = {}
-  for _, k in ipairs { ... } do t[k] = true end
-  return t
-end
+local A = require "credo.argcheck"
+local argerror, options, set = A.argerror, A.options, A.set
 
 local function int_opt(op, i, o, key, default, lo)
   local v = o[key]

@@ -21,21 +21,14 @@ local core = require "credo.core"
 local C = core.pso_core
 
 local M = {}
-
-local function argerror(op, i, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(i, op, msg), 0)
-end
+local A = require "credo.argcheck"
+local argerror, is_tensor = A.argerror, A.is_tensor
 
 local OPTIONS = {
   n_particles = true, iters = true, w = true, c1 = true, c2 = true, vmax = true,
   bounds_strategy = true, seed = true, generator = true, progress = true,
   x0 = true, v0 = true, draws = true, batch = true,
 }
-
-local function is_tensor(v)
-  local mt = type(v) == "userdata" and getmetatable(v)
-  return mt and mt.__name == "credo.Tensor"
-end
 
 -- Check a space (list of dimension tables) and return it with the search
 -- box: lo, hi (tables of d numbers, in log space for log dimensions).

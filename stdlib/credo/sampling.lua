@@ -32,15 +32,8 @@ local C = core.sample
 local T = core.tensor
 
 local M = {}
-
-local function argerror(op, i, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(i, op, msg), 0)
-end
-
-local function is_tensor(v)
-  local mt = type(v) == "userdata" and getmetatable(v)
-  return mt and mt.__name == "credo.Tensor"
-end
+local A = require "credo.argcheck"
+local argerror, is_tensor = A.argerror, A.is_tensor
 
 local function is_frame(v)
   local mt = type(v) == "table" and getmetatable(v)

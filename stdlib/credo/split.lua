@@ -22,32 +22,8 @@ local core = require "credo.core"
 local C = core.sample
 
 local M = {}
-
-local function argerror(op, i, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(i, op, msg), 0)
-end
-
-local function is_tensor(v)
-  local mt = type(v) == "userdata" and getmetatable(v)
-  return mt and mt.__name == "credo.Tensor"
-end
-
-local function options(op, i, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    argerror(op, i, "expected a table of options, got " .. type(opts))
-  end
-  for k in pairs(opts) do
-    if not allowed[k] then argerror(op, i, ("unknown option '%s'"):format(tostring(k))) end
-  end
-  return opts
-end
-
-local function set(...)
-  local t = {}
-  for _, k in ipairs { ... } do t[k] = true end
-  return t
-end
+local A = require "credo.argcheck"
+local argerror, is_tensor, options, set = A.argerror, A.is_tensor, A.options, A.set
 
 -- The 64-bit seed of a call: opts.seed, else a draw from opts.generator or
 -- the global generator.

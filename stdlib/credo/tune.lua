@@ -30,15 +30,8 @@ local split = require "credo.split"
 local estimator = require "credo.estimator"
 
 local M = {}
-
-local function argerror(op, i, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(i, op, msg), 0)
-end
-
-local function is_tensor(v)
-  local mt = type(v) == "userdata" and getmetatable(v)
-  return mt and mt.__name == "credo.Tensor"
-end
+local A = require "credo.argcheck"
+local argerror, is_tensor = A.argerror, A.is_tensor
 
 -- ---- scoring ----
 

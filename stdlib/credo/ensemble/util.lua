@@ -8,36 +8,14 @@ local core = require "credo.core"
 local estimator = require "credo.estimator"
 
 local U = {}
-
-function U.argerror(op, i, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(i, op, msg), 0)
-end
-
-function U.is_tensor(v)
-  local mt = type(v) == "userdata" and getmetatable(v)
-  return mt and mt.__name == "credo.Tensor" or false
-end
+local A = require "credo.argcheck"
+U.argerror = A.argerror
+U.is_tensor = A.is_tensor
+U.options = A.options
+U.set = A.set
 
 function U.shape(t)
   return "[" .. table.concat(t:size(), ",") .. "]"
-end
-
--- opts (argument i of op) checked against a set of allowed names.
-function U.options(op, i, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    U.argerror(op, i, "expected a table of options, got " .. type(opts))
-  end
-  for k in pairs(opts) do
-    if not allowed[k] then U.argerror(op, i, ("unknown option '%s'"):format(tostring(k))) end
-  end
-  return opts
-end
-
-function U.set(...)
-  local t = {}
-  for _, k in ipairs { ... } do t[k] = true end
-  return t
 end
 
 -- A 2-d float tensor X (argument i): returns its row count.

@@ -8,43 +8,18 @@
 local core = require "credo.core"
 
 local U = {}
+local A = require "credo.argcheck"
+U.argerror = A.argerror
+U.is_tensor = A.is_tensor
+U.is_frame = A.is_frame
+U.options = A.options
+U.set = A.set
+
 U.C = core.prep_core
 U.T = core.tensor
 
-function U.argerror(op, i, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(i, op, msg), 0)
-end
-
-function U.is_tensor(v)
-  local mt = type(v) == "userdata" and getmetatable(v)
-  return mt and mt.__name == "credo.Tensor" or false
-end
-
-function U.is_frame(v)
-  local mt = type(v) == "table" and getmetatable(v)
-  return mt ~= nil and mt ~= false and mt.__name == "credo.Frame"
-end
-
 function U.is_categorical(c)
   return type(c) == "table" and U.is_tensor(c.codes) and type(c.levels) == "table"
-end
-
--- Options table at argument i: {} when nil, unknown names are errors.
-function U.options(op, i, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    U.argerror(op, i, "expected a table of options, got " .. type(opts))
-  end
-  for k in pairs(opts) do
-    if not allowed[k] then U.argerror(op, i, ("unknown option '%s'"):format(tostring(k))) end
-  end
-  return opts
-end
-
-function U.set(...)
-  local t = {}
-  for _, k in ipairs { ... } do t[k] = true end
-  return t
 end
 
 -- "Class:method", the operation name in messages.
