@@ -13,7 +13,7 @@
 -- numbers do not depend on it; on a busy machine one thread is faster).
 -- Two quick runs of a few seconds each on an idle machine.
 local U = dofile "tests/report/util.lua"
-local xml = dofile "tests/report/xml.lua"
+local R = dofile "tests/report/recipe_checks.lua"
 local json = require "json"
 
 local lines_of = U.lines
@@ -48,11 +48,7 @@ local function check_run(res, o)
   local out = res.out
 
   it("exits 0 and leaves a finished run folder", function()
-    assert.are.equal(0, res.status, res.err)
-    assert.is_false(U.exists(out .. ".partial"))
-    for _, f in ipairs { "report.html", "report.md", "metrics.json", "params.json", "timings.csv", "row_use.csv" } do
-      assert.is_true(U.exists(out .. "/" .. f), f)
-    end
+    R.folder(res)
   end)
 
   it("skips no base model", function()
@@ -61,24 +57,10 @@ local function check_run(res, o)
   end)
 
   it("holds every named table, with rows and the paper's labels", function()
-    local md = U.slurp(out .. "/report.md") or ""
     local tables = {}
     for k, v in pairs(TABLES) do tables[k] = v end
     for k, v in pairs(o.tables or {}) do tables[k] = v end
-    for name, want in pairs(tables) do
-      local ls = lines_of(out .. "/" .. name .. ".csv")
-      assert.is_truthy(ls, name .. ".csv missing")
-      if want.rows then assert.are.equal(want.rows, #ls - 1, name .. ".csv rows") end
-      assert.is_true(#ls > 1, name .. ".csv is empty")
-      assert.is_truthy(md:find("(" .. name .. ".csv)", 1, true), name .. " not in report.md")
-      if want.paper then
-        assert.is_truthy(md:find("(paper: " .. want.paper .. ")", 1, true), want.paper .. " not labelled")
-      end
-      local text = table.concat(ls, "\n")
-      for _, needle in ipairs(want.contains or {}) do
-        assert.is_truthy(text:find(needle, 1, true), name .. ".csv lacks " .. needle)
-      end
-    end
+    R.tables(out, tables)
   end)
 
   it("reports all six base models and the four ensembles", function()
@@ -88,16 +70,7 @@ local function check_run(res, o)
   end)
 
   it("holds every named figure as well-formed SVG, inline in the HTML", function()
-    local html = U.slurp(out .. "/report.html")
-    assert.is_truthy(xml.check(html))
-    local _, nsvg = html:gsub("<svg[ >]", "")
-    for _, name in ipairs(FIGURES) do
-      local svg = U.slurp(out .. "/" .. name .. ".svg")
-      assert.is_truthy(svg, name .. ".svg missing")
-      local root, err = xml.check(svg)
-      assert.are.equal("svg", root, name .. ".svg: " .. tostring(err))
-    end
-    assert.is_true(nsvg >= #FIGURES)
+    R.figures(out, FIGURES)
   end)
 
   it("records finite metrics in sane ranges", function()
@@ -128,37 +101,12 @@ local function check_run(res, o)
   end)
 
   it("keeps the test rows apart from every other step", function()
-    local ls = assert(lines_of(out .. "/row_use.csv"))
-    assert.are.equal("row,use", ls[1])
-    local by = {}
-    for i = 2, #ls do
-      local row, use = ls[i]:match("^(%d+),([%w_]+)$")
-      assert.is_truthy(row, "bad line " .. ls[i])
-      by[use] = by[use] or {}
-      by[use][tonumber(row)] = true
-    end
-    local test = assert(by.test, "no test rows recorded")
-    local ntest = 0
-    for _ in pairs(test) do ntest = ntest + 1 end
-    local m = json.read(out .. "/metrics.json")
-    assert.are.equal(m.n_test, ntest)
-    assert.is_true(math.abs(ntest / m.n_rows - 0.2) < 0.01, "test share " .. ntest / m.n_rows)
-    for _, use in ipairs(USES) do
-      assert.is_truthy(by[use], "no rows recorded for " .. use)
-      for row in pairs(by[use]) do
-        assert.is_nil(test[row], ("row %d is used for %s and for testing"):format(row, use))
-      end
-    end
+    local by = R.test_apart(out, USES, 0.2)
     -- the greedy weights' rows are held out from everything the base models saw
     for row in pairs(by.greedy_weights) do
       for _, use in ipairs { "fit_preprocessing", "resample", "tune", "fit", "blendnet" } do
         assert.is_nil(by[use][row], ("validation row %d is also used for %s"):format(row, use))
       end
-    end
-    for use in pairs(by) do
-      local known = use == "test"
-      for _, u in ipairs(USES) do known = known or u == use end
-      assert.is_true(known, "unexpected use " .. use)
     end
   end)
 end

@@ -12,7 +12,7 @@
 -- numbers do not depend on it; on a busy machine one thread is faster).
 -- About 5 s of CPU in all.
 local U = dofile "tests/report/util.lua"
-local xml = dofile "tests/report/xml.lua"
+local R = dofile "tests/report/recipe_checks.lua"
 local json = require "json"
 
 local lines_of = U.lines
@@ -32,34 +32,17 @@ local TABLES = {
   learning_rate = { rows = 2, paper = "Fig. 2(c)" },
 }
 local FIGURES = { "labels", "roc", "confusion", "epochs", "batch_size", "learning_rate" }
-local USES = { fit_preprocessing = true, fit = true, validation = true, test = true }
+local USES = { "fit_preprocessing", "fit", "validation" }
 
 local function check_run(res, min_auc)
   local out = res.out
 
   it("exits 0 and leaves a finished run folder", function()
-    assert.are.equal(0, res.status, res.err)
-    assert.is_false(U.exists(out .. ".partial"))
-    for _, f in ipairs { "report.html", "report.md", "metrics.json", "params.json", "timings.csv", "row_use.csv" } do
-      assert.is_true(U.exists(out .. "/" .. f), f)
-    end
+    R.folder(res)
   end)
 
   it("holds every named table, labelled with the paper's table or figure", function()
-    local md = U.slurp(out .. "/report.md") or ""
-    for name, want in pairs(TABLES) do
-      local ls = lines_of(out .. "/" .. name .. ".csv")
-      assert.is_truthy(ls, name .. ".csv missing")
-      if want.rows then assert.are.equal(want.rows, #ls - 1, name .. ".csv rows") end
-      assert.is_true(#ls > 1, name .. ".csv is empty")
-      assert.is_truthy(md:find("(" .. name .. ".csv)", 1, true), name .. " not in report.md")
-      if want.paper then
-        assert.is_truthy(md:find("(paper: " .. want.paper .. ")", 1, true), want.paper .. " not labelled")
-      end
-      for _, needle in ipairs(want.contains or {}) do
-        assert.is_truthy(table.concat(ls, "\n"):find(needle, 1, true), name .. ".csv lacks " .. needle)
-      end
-    end
+    R.tables(out, TABLES)
     local t2 = table.concat(lines_of(out .. "/table2.csv"), "\n")
     for _, m in ipairs(MODELS) do
       assert.is_truthy(t2:find(m, 1, true), "table2.csv lacks " .. m)
@@ -67,16 +50,7 @@ local function check_run(res, min_auc)
   end)
 
   it("holds every named figure as well-formed SVG, inline in the HTML", function()
-    local html = U.slurp(out .. "/report.html")
-    assert.is_truthy(xml.check(html))
-    local _, nsvg = html:gsub("<svg[ >]", "")
-    for _, name in ipairs(FIGURES) do
-      local svg = U.slurp(out .. "/" .. name .. ".svg")
-      assert.is_truthy(svg, name .. ".svg missing")
-      local root, err = xml.check(svg)
-      assert.are.equal("svg", root, name .. ".svg: " .. tostring(err))
-    end
-    assert.is_true(nsvg >= #FIGURES)
+    R.figures(out, FIGURES)
   end)
 
   it("records finite metrics in sane ranges", function()
@@ -105,30 +79,10 @@ local function check_run(res, min_auc)
   end)
 
   it("keeps the test rows apart from fitting, preprocessing and validation", function()
-    local ls = assert(lines_of(out .. "/row_use.csv"))
-    assert.are.equal("row,use", ls[1])
-    local by = {}
-    for i = 2, #ls do
-      local row, use = ls[i]:match("^(%d+),([%w_]+)$")
-      assert.is_truthy(row, "bad line " .. ls[i])
-      assert.is_true(USES[use], "unexpected use " .. use)
-      by[use] = by[use] or {}
-      by[use][tonumber(row)] = true
-    end
-    local function count(s) local k = 0; for _ in pairs(s) do k = k + 1 end; return k end
-    local m = json.read(out .. "/metrics.json")
-    local test = assert(by.test, "no test rows recorded")
-    assert.are.equal(m.n_test, count(test))
-    assert.is_true(math.abs(count(test) / m.n_rows - 0.2) < 0.01, "test share")
+    local by, m = R.test_apart(out, USES, 0.2)
+    local count = R.count
     assert.is_true(math.abs(count(by.validation) / m.n_rows - 0.2) < 0.01, "validation share")
-    assert.are.equal(m.n_rows, count(test) + count(by.validation) + count(by.fit))
-    for use, rows in pairs(by) do
-      if use ~= "test" then
-        for row in pairs(rows) do
-          assert.is_nil(test[row], ("row %d is used for %s and for testing"):format(row, use))
-        end
-      end
-    end
+    assert.are.equal(m.n_rows, count(by.test) + count(by.validation) + count(by.fit))
     for row in pairs(by.validation) do
       assert.is_nil(by.fit[row], ("row %d is used for fitting and validation"):format(row))
     end

@@ -11,7 +11,7 @@
 -- thread (the numbers do not depend on it; on a busy machine one thread is
 -- the faster setting).  Total time: about 4 runs of a few seconds each.
 local U = dofile "tests/report/util.lua"
-local xml = dofile "tests/report/xml.lua"
+local R = dofile "tests/report/recipe_checks.lua"
 local json = require "json"
 
 -- ------------------------------------------------------------ helpers
@@ -55,43 +55,15 @@ local function finite(v) return type(v) == "number" and v == v and v > -math.hug
 local function check_run(res, spec)
   local out = res.out
   it("exits 0 and leaves a finished run folder", function()
-    assert.are.equal(0, res.status, res.err)
-    assert.is_true(U.exists(out .. "/report.html"))
-    assert.is_false(U.exists(out .. ".partial"))
-    for _, f in ipairs { "report.md", "metrics.json", "params.json", "timings.csv", "row_use.csv" } do
-      assert.is_true(U.exists(out .. "/" .. f), f)
-    end
+    R.folder(res)
   end)
 
   it("holds every named table, with rows", function()
-    local md = U.slurp(out .. "/report.md") or ""
-    for name, want in pairs(spec.tables) do
-      local ls = lines_of(out .. "/" .. name .. ".csv")
-      assert.is_truthy(ls, name .. ".csv missing")
-      assert.are.equal(want.rows, #ls - 1, name .. ".csv rows")
-      assert.is_truthy(md:find("(" .. name .. ".csv)", 1, true), name .. " not in report.md")
-      if want.paper then
-        assert.is_truthy(md:find("(paper: " .. want.paper .. ")", 1, true), want.paper .. " not labelled")
-      end
-      for _, needle in ipairs(want.contains or {}) do
-        assert.is_truthy(table.concat(ls, "\n"):find(needle, 1, true), name .. ".csv lacks " .. needle)
-      end
-    end
+    R.tables(out, spec.tables)
   end)
 
   it("holds every named figure as well-formed SVG, inline in the HTML", function()
-    local html = U.slurp(out .. "/report.html")
-    assert.is_truthy(xml.check(html))
-    local _, nsvg = select(1, html:gsub("<svg[ >]", ""))
-    local n = 0
-    for _, name in ipairs(spec.figures) do
-      n = n + 1
-      local svg = U.slurp(out .. "/" .. name .. ".svg")
-      assert.is_truthy(svg, name .. ".svg missing")
-      local root, err = xml.check(svg)
-      assert.are.equal("svg", root, name .. ".svg: " .. tostring(err))
-    end
-    assert.is_true(nsvg >= n)
+    R.figures(out, spec.figures)
   end)
 
   it("records finite metrics in sane ranges", function()
@@ -106,32 +78,7 @@ local function check_run(res, spec)
   end)
 
   it("keeps the test rows apart from every other step", function()
-    local ls = assert(lines_of(out .. "/row_use.csv"))
-    assert.are.equal("row,use", ls[1])
-    local by = {}
-    for i = 2, #ls do
-      local row, use = ls[i]:match("^(%d+),([%w_]+)$")
-      assert.is_truthy(row, "bad line " .. ls[i])
-      by[use] = by[use] or {}
-      by[use][tonumber(row)] = true
-    end
-    local test = assert(by.test, "no test rows recorded")
-    local ntest = 0
-    for _ in pairs(test) do ntest = ntest + 1 end
-    local m = json.read(out .. "/metrics.json")
-    assert.are.equal(m.n_test, ntest)
-    assert.is_true(math.abs(ntest / m.n_rows - spec.test_share) < 0.01, "test share " .. ntest / m.n_rows)
-    for _, use in ipairs(spec.uses) do
-      assert.is_truthy(by[use], "no rows recorded for " .. use)
-      for row in pairs(by[use]) do
-        assert.is_nil(test[row], ("row %d is used for %s and for testing"):format(row, use))
-      end
-    end
-    for use in pairs(by) do
-      local known = use == "test"
-      for _, u in ipairs(spec.uses) do known = known or u == use end
-      assert.is_true(known, "unexpected use " .. use)
-    end
+    R.test_apart(out, spec.uses, spec.test_share)
   end)
 end
 
