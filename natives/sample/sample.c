@@ -1016,12 +1016,15 @@ static void smote_draw(int64_t *a, int64_t *b, double *g, int cnt, Rng *r,
   }
 }
 
-credo_status sample_smote_f64(double *out, int64_t *src, int64_t *nbr,
-                              double *gap, const double *x, const int64_t *nn,
-                              int64_t m, int d, int k, int64_t n_new,
-                              uint64_t seed, uint64_t stream0) {
+/* SMOTE's synthetic rows for both element types (f32: x and out are
+ * float, the interpolation is computed in double and rounded once). */
+static credo_status smote_rows(void *out, int64_t *src, int64_t *nbr, double *gap,
+                               const void *x, int f32, const int64_t *nn, int64_t m,
+                               int d, int k, int64_t n_new, uint64_t seed,
+                               uint64_t stream0) {
   int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
   uint64_t range = (uint64_t)m * (uint64_t)k;
+  size_t rowbytes = (f32 ? sizeof(float) : sizeof(double)) * (size_t)d;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d))
   for (int64_t bl = 0; bl < nblk; bl++) {
     if (credo_interrupted) continue;
@@ -1032,13 +1035,20 @@ credo_status sample_smote_f64(double *out, int64_t *src, int64_t *nbr,
       int cnt = s1 - s0 < SMOTE_CHUNK ? (int)(s1 - s0) : SMOTE_CHUNK;
       int64_t a[SMOTE_CHUNK], b[SMOTE_CHUNK];
       double g[SMOTE_CHUNK];
-      smote_draw(a, b, g, cnt, &r, nn, k, range, (const char *)x,
-                 sizeof(double) * (size_t)d);
+      smote_draw(a, b, g, cnt, &r, nn, k, range, (const char *)x, rowbytes);
       for (int q = 0; q < cnt; q++) {
-        const double *xa = x + (size_t)a[q] * (size_t)d;
-        const double *xb = x + (size_t)b[q] * (size_t)d;
-        double *o = out + (size_t)(s0 + q) * (size_t)d;
-        for (int f = 0; f < d; f++) o[f] = xa[f] + g[q] * (xb[f] - xa[f]);
+        size_t ra = (size_t)a[q] * (size_t)d, rb = (size_t)b[q] * (size_t)d;
+        size_t ro = (size_t)(s0 + q) * (size_t)d;
+        if (f32) {
+          const float *xa = (const float *)x + ra, *xb = (const float *)x + rb;
+          float *o = (float *)out + ro;
+          for (int f = 0; f < d; f++)
+            o[f] = (float)((double)xa[f] + g[q] * ((double)xb[f] - (double)xa[f]));
+        } else {
+          const double *xa = (const double *)x + ra, *xb = (const double *)x + rb;
+          double *o = (double *)out + ro;
+          for (int f = 0; f < d; f++) o[f] = xa[f] + g[q] * (xb[f] - xa[f]);
+        }
         if (src) src[s0 + q] = a[q];
         if (nbr) nbr[s0 + q] = b[q];
         if (gap) gap[s0 + q] = g[q];
@@ -1048,33 +1058,48 @@ credo_status sample_smote_f64(double *out, int64_t *src, int64_t *nbr,
   return credo_interrupted ? CREDO_EINTR : CREDO_OK;
 }
 
+credo_status sample_smote_f64(double *out, int64_t *src, int64_t *nbr,
+                              double *gap, const double *x, const int64_t *nn,
+                              int64_t m, int d, int k, int64_t n_new,
+                              uint64_t seed, uint64_t stream0) {
+  return smote_rows(out, src, nbr, gap, x, 0, nn, m, d, k, n_new, seed, stream0);
+}
+
 credo_status sample_smote_f32(float *out, int64_t *src, int64_t *nbr,
                               double *gap, const float *x, const int64_t *nn,
                               int64_t m, int d, int k, int64_t n_new,
                               uint64_t seed, uint64_t stream0) {
+  return smote_rows(out, src, nbr, gap, x, 1, nn, m, d, k, n_new, seed, stream0);
+}
+
+/* Noise rows x[src[s]] + sigma * z for both element types (f32: computed
+ * in double, rounded once). */
+static credo_status noise_rows(void *out, const void *x, int f32, const int64_t *src,
+                               const double *sigma, int64_t n_new, int d,
+                               uint64_t seed, uint64_t stream0) {
   int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
-  uint64_t range = (uint64_t)m * (uint64_t)k;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d))
-  for (int64_t bl = 0; bl < nblk; bl++) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d * 8))
+  for (int64_t b = 0; b < nblk; b++) {
     if (credo_interrupted) continue;
     Rng r;
-    rng_stream(&r, seed, stream0 + (uint64_t)bl);
-    int64_t s1 = (bl + 1) * SAMPLE_BLOCK < n_new ? (bl + 1) * SAMPLE_BLOCK : n_new;
-    for (int64_t s0 = bl * SAMPLE_BLOCK; s0 < s1; s0 += SMOTE_CHUNK) {
-      int cnt = s1 - s0 < SMOTE_CHUNK ? (int)(s1 - s0) : SMOTE_CHUNK;
-      int64_t a[SMOTE_CHUNK], b[SMOTE_CHUNK];
-      double g[SMOTE_CHUNK];
-      smote_draw(a, b, g, cnt, &r, nn, k, range, (const char *)x,
-                 sizeof(float) * (size_t)d);
-      for (int q = 0; q < cnt; q++) {
-        const float *xa = x + (size_t)a[q] * (size_t)d;
-        const float *xb = x + (size_t)b[q] * (size_t)d;
-        float *o = out + (size_t)(s0 + q) * (size_t)d;
-        for (int f = 0; f < d; f++)
-          o[f] = (float)((double)xa[f] + g[q] * ((double)xb[f] - (double)xa[f]));
-        if (src) src[s0 + q] = a[q];
-        if (nbr) nbr[s0 + q] = b[q];
-        if (gap) gap[s0 + q] = g[q];
+    rng_stream(&r, seed, stream0 + (uint64_t)b);
+    int64_t s1 = (b + 1) * SAMPLE_BLOCK < n_new ? (b + 1) * SAMPLE_BLOCK : n_new;
+    for (int64_t s = b * SAMPLE_BLOCK; s < s1; s++) {
+      size_t ra = (size_t)src[s] * (size_t)d, ro = (size_t)s * (size_t)d;
+      for (int f = 0; f < d; f += 2) {
+        double z0, z1;
+        rng_normal_pair(&r, &z0, &z1);
+        if (f32) {
+          const float *xa = (const float *)x + ra;
+          float *o = (float *)out + ro;
+          o[f] = (float)((double)xa[f] + sigma[f] * z0);
+          if (f + 1 < d) o[f + 1] = (float)((double)xa[f + 1] + sigma[f + 1] * z1);
+        } else {
+          const double *xa = (const double *)x + ra;
+          double *o = (double *)out + ro;
+          o[f] = xa[f] + sigma[f] * z0;
+          if (f + 1 < d) o[f + 1] = xa[f + 1] + sigma[f + 1] * z1;
+        }
       }
     }
   }
@@ -1085,48 +1110,12 @@ credo_status sample_add_noise_f64(double *out, const double *x,
                                   const int64_t *src, const double *sigma,
                                   int64_t n_new, int d, uint64_t seed,
                                   uint64_t stream0) {
-  int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d * 8))
-  for (int64_t b = 0; b < nblk; b++) {
-    if (credo_interrupted) continue;
-    Rng r;
-    rng_stream(&r, seed, stream0 + (uint64_t)b);
-    int64_t s1 = (b + 1) * SAMPLE_BLOCK < n_new ? (b + 1) * SAMPLE_BLOCK : n_new;
-    for (int64_t s = b * SAMPLE_BLOCK; s < s1; s++) {
-      const double *xa = x + (size_t)src[s] * (size_t)d;
-      double *o = out + (size_t)s * (size_t)d;
-      for (int f = 0; f < d; f += 2) {
-        double z0, z1;
-        rng_normal_pair(&r, &z0, &z1);
-        o[f] = xa[f] + sigma[f] * z0;
-        if (f + 1 < d) o[f + 1] = xa[f + 1] + sigma[f + 1] * z1;
-      }
-    }
-  }
-  return credo_interrupted ? CREDO_EINTR : CREDO_OK;
+  return noise_rows(out, x, 0, src, sigma, n_new, d, seed, stream0);
 }
 
 credo_status sample_add_noise_f32(float *out, const float *x,
                                   const int64_t *src, const double *sigma,
                                   int64_t n_new, int d, uint64_t seed,
                                   uint64_t stream0) {
-  int64_t nblk = (n_new + SAMPLE_BLOCK - 1) / SAMPLE_BLOCK;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(work_threads((double)n_new * d * 8))
-  for (int64_t b = 0; b < nblk; b++) {
-    if (credo_interrupted) continue;
-    Rng r;
-    rng_stream(&r, seed, stream0 + (uint64_t)b);
-    int64_t s1 = (b + 1) * SAMPLE_BLOCK < n_new ? (b + 1) * SAMPLE_BLOCK : n_new;
-    for (int64_t s = b * SAMPLE_BLOCK; s < s1; s++) {
-      const float *xa = x + (size_t)src[s] * (size_t)d;
-      float *o = out + (size_t)s * (size_t)d;
-      for (int f = 0; f < d; f += 2) {
-        double z0, z1;
-        rng_normal_pair(&r, &z0, &z1);
-        o[f] = (float)((double)xa[f] + sigma[f] * z0);
-        if (f + 1 < d) o[f + 1] = (float)((double)xa[f + 1] + sigma[f + 1] * z1);
-      }
-    }
-  }
-  return credo_interrupted ? CREDO_EINTR : CREDO_OK;
+  return noise_rows(out, x, 1, src, sigma, n_new, d, seed, stream0);
 }
