@@ -19,41 +19,13 @@
 #include <string.h>
 
 #include "../common/credo_lua.h"
+#include "nn_bind.h"
 #include "nn.h"
 
 /* ---- argument helpers ---- */
 
-/* The tensor at i: contiguous, of dtype dt and n elements. */
-static Tensor *arr(lua_State *L, int i, tensor_dtype dt, int64_t n) {
-  Tensor *t = credo_checktensor(L, i);
-  luaL_argcheck(L, t->storage != NULL, i, "tensor has been freed");
-  luaL_argcheck(L, t->dtype == dt, i, lua_pushfstring(L, "expected a %s tensor, got %s",
-                tensor_dtype_name(dt), tensor_dtype_name(t->dtype)));
-  luaL_argcheck(L, tensor_is_contiguous(t), i, "expected a contiguous tensor");
-  if (n >= 0 && tensor_numel(t) != n)
-    luaL_argerror(L, i, lua_pushfstring(L, "expected %I elements, got %I",
-                                        (lua_Integer)n,
-                                        (lua_Integer)tensor_numel(t)));
-  return t;
-}
-
-/* Same, or NULL when the argument is nil or absent. */
-static Tensor *optarr(lua_State *L, int i, tensor_dtype dt, int64_t n) {
-  if (lua_isnoneornil(L, i)) return NULL;
-  return arr(L, i, dt, n);
-}
-
 /* A float tensor (float32/float64), contiguous: the primary input. */
-static Tensor *floatarg(lua_State *L, int i) {
-  Tensor *t = credo_checktensor(L, i);
-  luaL_argcheck(L, t->storage != NULL, i, "tensor has been freed");
-  luaL_argcheck(L, t->dtype == TENSOR_F32 || t->dtype == TENSOR_F64, i,
-                "expected a float32 or float64 tensor");
-  luaL_argcheck(L, tensor_is_contiguous(t), i, "expected a contiguous tensor");
-  return t;
-}
-
-static void *ptr(Tensor *t) { return t ? tensor_data(t) : NULL; }
+#define floatarg floatany
 
 static int64_t blasdim(lua_State *L, int i, int64_t v) {
   luaL_argcheck(L, v <= INT_MAX, i, "dimension too large for BLAS (2^31-1)");
@@ -66,7 +38,6 @@ static double finitenum(lua_State *L, int i) {
   return v;
 }
 
-#define IS64(t) ((t)->dtype == TENSOR_F64)
 
 /* ---- dense ---- */
 
@@ -81,8 +52,7 @@ static int l_linear_forward(lua_State *L) {
   int64_t OC = blasdim(L, 3, w->shape[0]);
   Tensor *b = optarr(L, 4, x->dtype, OC);
   Tensor *out = arr(L, 1, x->dtype, B * OC);
-  if (IS64(x)) dense_forward_f64(ptr(out), ptr(x), ptr(w), ptr(b), B, C, OC);
-  else dense_forward_f32(ptr(out), ptr(x), ptr(w), ptr(b), B, C, OC);
+  BY_DTYPE(x, dense_forward, ptr(out), ptr(x), ptr(w), ptr(b), B, C, OC);
   return 0;
 }
 
@@ -99,12 +69,8 @@ static int l_linear_backward(lua_State *L) {
   Tensor *dx = optarr(L, 1, x->dtype, B * C);
   Tensor *dw = optarr(L, 2, x->dtype, OC * C);
   Tensor *db = optarr(L, 3, x->dtype, OC);
-  if (IS64(x))
-    dense_backward_f64(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x), ptr(w),
-                       B, C, OC);
-  else
-    dense_backward_f32(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x), ptr(w),
-                       B, C, OC);
+  BY_DTYPE(x, dense_backward, ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x), ptr(w), B, C,
+           OC);
   return 0;
 }
 
@@ -131,8 +97,7 @@ static int l_embedding_forward(lua_State *L) {
   luaL_argcheck(L, embedding_find_bad(tensor_i64(idx), n, w->shape[0]) < 0, 2,
                 "index out of range");
   Tensor *out = arr(L, 1, w->dtype, n * D);
-  if (IS64(w)) embedding_forward_f64(ptr(out), tensor_i64(idx), ptr(w), n, D);
-  else embedding_forward_f32(ptr(out), tensor_i64(idx), ptr(w), n, D);
+  BY_DTYPE(w, embedding_forward, ptr(out), tensor_i64(idx), ptr(w), n, D);
   return 0;
 }
 
@@ -145,8 +110,7 @@ static int l_embedding_backward(lua_State *L) {
   luaL_argcheck(L, embedding_find_bad(tensor_i64(idx), n, dw->shape[0]) < 0, 3,
                 "index out of range");
   Tensor *dout = arr(L, 2, dw->dtype, n * D);
-  if (IS64(dw)) embedding_backward_f64(ptr(dw), ptr(dout), tensor_i64(idx), n, D);
-  else embedding_backward_f32(ptr(dw), ptr(dout), tensor_i64(idx), n, D);
+  BY_DTYPE(dw, embedding_backward, ptr(dw), ptr(dout), tensor_i64(idx), n, D);
   return 0;
 }
 
@@ -158,16 +122,14 @@ static int l_embedding_backward(lua_State *L) {
     Tensor *x = floatarg(L, 2);                                               \
     int64_t n = tensor_numel(x);                                              \
     Tensor *out = arr(L, 1, x->dtype, n);                                     \
-    if (IS64(x)) act_##NAME##_forward_f64(ptr(out), ptr(x), n);               \
-    else act_##NAME##_forward_f32(ptr(out), ptr(x), n);                       \
+    BY_DTYPE(x, act_##NAME##_forward, ptr(out), ptr(x), n);                   \
     return 0;                                                                 \
   }                                                                           \
   static int l_##NAME##_backward(lua_State *L) {                              \
     Tensor *t = floatarg(L, 3);                                               \
     int64_t n = tensor_numel(t);                                              \
     Tensor *dx = arr(L, 1, t->dtype, n), *dout = arr(L, 2, t->dtype, n);      \
-    if (IS64(t)) act_##NAME##_backward_f64(ptr(dx), ptr(dout), ptr(t), n);    \
-    else act_##NAME##_backward_f32(ptr(dx), ptr(dout), ptr(t), n);            \
+    BY_DTYPE(t, act_##NAME##_backward, ptr(dx), ptr(dout), ptr(t), n);        \
     return 0;                                                                 \
   }
 
@@ -181,8 +143,7 @@ static int l_leaky_relu_forward(lua_State *L) {
   int64_t n = tensor_numel(x);
   Tensor *out = arr(L, 1, x->dtype, n);
   double s = finitenum(L, 3);
-  if (IS64(x)) act_leaky_relu_forward_f64(ptr(out), ptr(x), s, n);
-  else act_leaky_relu_forward_f32(ptr(out), ptr(x), s, n);
+  BY_DTYPE(x, act_leaky_relu_forward, ptr(out), ptr(x), s, n);
   return 0;
 }
 
@@ -191,8 +152,7 @@ static int l_leaky_relu_backward(lua_State *L) {
   int64_t n = tensor_numel(x);
   Tensor *dx = arr(L, 1, x->dtype, n), *dout = arr(L, 2, x->dtype, n);
   double s = finitenum(L, 4);
-  if (IS64(x)) act_leaky_relu_backward_f64(ptr(dx), ptr(dout), ptr(x), s, n);
-  else act_leaky_relu_backward_f32(ptr(dx), ptr(dout), ptr(x), s, n);
+  BY_DTYPE(x, act_leaky_relu_backward, ptr(dx), ptr(dout), ptr(x), s, n);
   return 0;
 }
 
@@ -216,8 +176,7 @@ static void around(const Tensor *t, int d, int64_t *outer, int64_t *n,
     around(x, d, &outer, &n, &inner);                                         \
     Tensor *out = arr(L, 1, x->dtype, tensor_numel(x));                       \
     if (n == 0) return 0;                                                     \
-    if (IS64(x)) act_##NAME##_forward_f64(ptr(out), ptr(x), outer, n, inner); \
-    else act_##NAME##_forward_f32(ptr(out), ptr(x), outer, n, inner);         \
+    BY_DTYPE(x, act_##NAME##_forward, ptr(out), ptr(x), outer, n, inner);     \
     return 0;                                                                 \
   }                                                                           \
   static int l_##NAME##_backward(lua_State *L) {                              \
@@ -228,10 +187,8 @@ static void around(const Tensor *t, int d, int64_t *outer, int64_t *n,
     Tensor *dx = arr(L, 1, y->dtype, tensor_numel(y));                        \
     Tensor *dout = arr(L, 2, y->dtype, tensor_numel(y));                      \
     if (n == 0) return 0;                                                     \
-    if (IS64(y))                                                              \
-      act_##NAME##_backward_f64(ptr(dx), ptr(dout), ptr(y), outer, n, inner); \
-    else                                                                      \
-      act_##NAME##_backward_f32(ptr(dx), ptr(dout), ptr(y), outer, n, inner); \
+    BY_DTYPE(y, act_##NAME##_backward, ptr(dx), ptr(dout), ptr(y), outer, n,  \
+             inner);                                                          \
     return 0;                                                                 \
   }
 
@@ -250,8 +207,7 @@ static int l_dropout_forward(lua_State *L) {
   double p = luaL_checknumber(L, 4);
   luaL_argcheck(L, p >= 0 && p <= 1, 4, "p must be in [0, 1]");
   Rng *r = (Rng *)luaL_checkudata(L, 5, CREDO_GENERATOR);
-  if (IS64(x)) dropout_forward_f64(ptr(out), ptr(mask), ptr(x), p, n, r);
-  else dropout_forward_f32(ptr(out), ptr(mask), ptr(x), p, n, r);
+  BY_DTYPE(x, dropout_forward, ptr(out), ptr(mask), ptr(x), p, n, r);
   return 0;
 }
 
@@ -260,8 +216,7 @@ static int l_dropout_backward(lua_State *L) {
   Tensor *mask = floatarg(L, 3);
   int64_t n = tensor_numel(mask);
   Tensor *dx = arr(L, 1, mask->dtype, n), *dout = arr(L, 2, mask->dtype, n);
-  if (IS64(mask)) dropout_backward_f64(ptr(dx), ptr(dout), ptr(mask), n);
-  else dropout_backward_f32(ptr(dx), ptr(dout), ptr(mask), n);
+  BY_DTYPE(mask, dropout_backward, ptr(dx), ptr(dout), ptr(mask), n);
   return 0;
 }
 
@@ -289,14 +244,8 @@ static int l_batchnorm_forward_train(lua_State *L) {
   Tensor *rm = optarr(L, 4, dt, C), *rv = optarr(L, 5, dt, C);
   Tensor *w = optarr(L, 7, dt, C), *b = optarr(L, 8, dt, C);
   double eps = finitenum(L, 9), mom = finitenum(L, 10);
-  if (IS64(x))
-    batchnorm_forward_train_f64(ptr(out), ptr(mean), ptr(rstd), ptr(rm),
-                                ptr(rv), ptr(x), ptr(w), ptr(b), N, C, Lx,
-                                eps, mom);
-  else
-    batchnorm_forward_train_f32(ptr(out), ptr(mean), ptr(rstd), ptr(rm),
-                                ptr(rv), ptr(x), ptr(w), ptr(b), N, C, Lx,
-                                eps, mom);
+  BY_DTYPE(x, batchnorm_forward_train, ptr(out), ptr(mean), ptr(rstd), ptr(rm), ptr(rv),
+           ptr(x), ptr(w), ptr(b), N, C, Lx, eps, mom);
   return 0;
 }
 
@@ -310,12 +259,8 @@ static int l_batchnorm_forward_eval(lua_State *L) {
   Tensor *rm = arr(L, 3, dt, C), *rv = arr(L, 4, dt, C);
   Tensor *w = optarr(L, 5, dt, C), *b = optarr(L, 6, dt, C);
   double eps = finitenum(L, 7);
-  if (IS64(x))
-    batchnorm_forward_eval_f64(ptr(out), ptr(x), ptr(rm), ptr(rv), ptr(w),
-                               ptr(b), N, C, Lx, eps);
-  else
-    batchnorm_forward_eval_f32(ptr(out), ptr(x), ptr(rm), ptr(rv), ptr(w),
-                               ptr(b), N, C, Lx, eps);
+  BY_DTYPE(x, batchnorm_forward_eval, ptr(out), ptr(x), ptr(rm), ptr(rv), ptr(w), ptr(b),
+           N, C, Lx, eps);
   return 0;
 }
 
@@ -331,12 +276,8 @@ static int l_batchnorm_backward_train(lua_State *L) {
   Tensor *db = optarr(L, 3, dt, C), *dout = arr(L, 4, dt, n);
   Tensor *mean = arr(L, 6, dt, C), *rstd = arr(L, 7, dt, C);
   Tensor *w = optarr(L, 8, dt, C);
-  if (IS64(x))
-    batchnorm_backward_train_f64(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x),
-                                 ptr(mean), ptr(rstd), ptr(w), N, C, Lx);
-  else
-    batchnorm_backward_train_f32(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x),
-                                 ptr(mean), ptr(rstd), ptr(w), N, C, Lx);
+  BY_DTYPE(x, batchnorm_backward_train, ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x),
+           ptr(mean), ptr(rstd), ptr(w), N, C, Lx);
   return 0;
 }
 
@@ -353,12 +294,8 @@ static int l_batchnorm_backward_eval(lua_State *L) {
   Tensor *rm = arr(L, 6, dt, C), *rv = arr(L, 7, dt, C);
   Tensor *w = optarr(L, 8, dt, C);
   double eps = finitenum(L, 9);
-  if (IS64(x))
-    batchnorm_backward_eval_f64(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x),
-                                ptr(rm), ptr(rv), ptr(w), N, C, Lx, eps);
-  else
-    batchnorm_backward_eval_f32(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x),
-                                ptr(rm), ptr(rv), ptr(w), N, C, Lx, eps);
+  BY_DTYPE(x, batchnorm_backward_eval, ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x),
+           ptr(rm), ptr(rv), ptr(w), N, C, Lx, eps);
   return 0;
 }
 
@@ -370,8 +307,7 @@ static int l_mse_forward(lua_State *L) {
   Tensor *x = floatarg(L, 2);
   int64_t n = tensor_numel(x);
   Tensor *y = arr(L, 3, x->dtype, n), *out = optarr(L, 1, x->dtype, n);
-  lua_pushnumber(L, IS64(x) ? loss_mse_forward_f64(ptr(out), ptr(x), ptr(y), n)
-                            : loss_mse_forward_f32(ptr(out), ptr(x), ptr(y), n));
+  lua_pushnumber(L, BY_DTYPE(x, loss_mse_forward, ptr(out), ptr(x), ptr(y), n));
   return 1;
 }
 
@@ -381,8 +317,7 @@ static int l_mse_backward(lua_State *L) {
   Tensor *dx = arr(L, 1, x->dtype, n), *dout = optarr(L, 2, x->dtype, n);
   double scale = finitenum(L, 3);
   Tensor *y = arr(L, 5, x->dtype, n);
-  if (IS64(x)) loss_mse_backward_f64(ptr(dx), ptr(dout), scale, ptr(x), ptr(y), n);
-  else loss_mse_backward_f32(ptr(dx), ptr(dout), scale, ptr(x), ptr(y), n);
+  BY_DTYPE(x, loss_mse_backward, ptr(dx), ptr(dout), scale, ptr(x), ptr(y), n);
   return 0;
 }
 
@@ -394,9 +329,7 @@ static int l_huber_forward(lua_State *L) {
   Tensor *y = arr(L, 3, x->dtype, n), *out = optarr(L, 1, x->dtype, n);
   double delta = finitenum(L, 4);
   luaL_argcheck(L, delta > 0, 4, "delta must be positive");
-  lua_pushnumber(L, IS64(x)
-                        ? loss_huber_forward_f64(ptr(out), ptr(x), ptr(y), delta, n)
-                        : loss_huber_forward_f32(ptr(out), ptr(x), ptr(y), delta, n));
+  lua_pushnumber(L, BY_DTYPE(x, loss_huber_forward, ptr(out), ptr(x), ptr(y), delta, n));
   return 1;
 }
 
@@ -407,10 +340,7 @@ static int l_huber_backward(lua_State *L) {
   double scale = finitenum(L, 3);
   Tensor *y = arr(L, 5, x->dtype, n);
   double delta = finitenum(L, 6);
-  if (IS64(x))
-    loss_huber_backward_f64(ptr(dx), ptr(dout), scale, ptr(x), ptr(y), delta, n);
-  else
-    loss_huber_backward_f32(ptr(dx), ptr(dout), scale, ptr(x), ptr(y), delta, n);
+  BY_DTYPE(x, loss_huber_backward, ptr(dx), ptr(dout), scale, ptr(x), ptr(y), delta, n);
   return 0;
 }
 
@@ -448,10 +378,7 @@ static int l_bce_forward(lua_State *L) {
   int64_t n = tensor_numel(x), wdiv;
   Tensor *y = arr(L, 3, x->dtype, n), *out = optarr(L, 1, x->dtype, n);
   Tensor *w = weightarg(L, 4, x, &wdiv);
-  lua_pushnumber(L, IS64(x) ? loss_bce_forward_f64(ptr(out), ptr(x), ptr(y),
-                                                   ptr(w), wdiv, n)
-                            : loss_bce_forward_f32(ptr(out), ptr(x), ptr(y),
-                                                   ptr(w), wdiv, n));
+  lua_pushnumber(L, BY_DTYPE(x, loss_bce_forward, ptr(out), ptr(x), ptr(y), ptr(w), wdiv, n));
   return 1;
 }
 
@@ -462,12 +389,8 @@ static int l_bce_backward(lua_State *L) {
   Tensor *dx = arr(L, 1, x->dtype, n), *dout = optarr(L, 2, x->dtype, n);
   double scale = finitenum(L, 3);
   Tensor *y = arr(L, 5, x->dtype, n), *w = weightarg(L, 6, x, &wdiv);
-  if (IS64(x))
-    loss_bce_backward_f64(ptr(dx), ptr(dout), scale, ptr(x), ptr(y), ptr(w),
-                          wdiv, n);
-  else
-    loss_bce_backward_f32(ptr(dx), ptr(dout), scale, ptr(x), ptr(y), ptr(w),
-                          wdiv, n);
+  BY_DTYPE(x, loss_bce_backward, ptr(dx), ptr(dout), scale, ptr(x), ptr(y), ptr(w), wdiv,
+           n);
   return 0;
 }
 
@@ -477,11 +400,8 @@ static int l_bce_logits_forward(lua_State *L) {
   int64_t n = tensor_numel(x), wdiv, npw;
   Tensor *y = arr(L, 3, x->dtype, n), *out = optarr(L, 1, x->dtype, n);
   Tensor *w = weightarg(L, 4, x, &wdiv), *pw = posweightarg(L, 5, x, &npw);
-  lua_pushnumber(L, IS64(x)
-      ? loss_bce_logits_forward_f64(ptr(out), ptr(x), ptr(y), ptr(w), wdiv,
-                                    ptr(pw), npw, n)
-      : loss_bce_logits_forward_f32(ptr(out), ptr(x), ptr(y), ptr(w), wdiv,
-                                    ptr(pw), npw, n));
+  lua_pushnumber(L, BY_DTYPE(x, loss_bce_logits_forward, ptr(out), ptr(x), ptr(y), ptr(w),
+                             wdiv, ptr(pw), npw, n));
   return 1;
 }
 
@@ -493,12 +413,8 @@ static int l_bce_logits_backward(lua_State *L) {
   double scale = finitenum(L, 3);
   Tensor *y = arr(L, 5, x->dtype, n);
   Tensor *w = weightarg(L, 6, x, &wdiv), *pw = posweightarg(L, 7, x, &npw);
-  if (IS64(x))
-    loss_bce_logits_backward_f64(ptr(dx), ptr(dout), scale, ptr(x), ptr(y),
-                                 ptr(w), wdiv, ptr(pw), npw, n);
-  else
-    loss_bce_logits_backward_f32(ptr(dx), ptr(dout), scale, ptr(x), ptr(y),
-                                 ptr(w), wdiv, ptr(pw), npw, n);
+  BY_DTYPE(x, loss_bce_logits_backward, ptr(dx), ptr(dout), scale, ptr(x), ptr(y), ptr(w),
+           wdiv, ptr(pw), npw, n);
   return 0;
 }
 
@@ -534,11 +450,8 @@ static int l_cross_entropy_forward(lua_State *L) {
   ceargs(L, 2, &x, &t, &cw, 4, &N, &C);
   Tensor *out = optarr(L, 1, x->dtype, N);
   double ws = 0;
-  lua_pushnumber(L, IS64(x)
-      ? loss_cross_entropy_forward_f64(ptr(out), &ws, ptr(x), tensor_i64(t),
-                                       ptr(cw), N, C)
-      : loss_cross_entropy_forward_f32(ptr(out), &ws, ptr(x), tensor_i64(t),
-                                       ptr(cw), N, C));
+  lua_pushnumber(L, BY_DTYPE(x, loss_cross_entropy_forward, ptr(out), &ws, ptr(x),
+                             tensor_i64(t), ptr(cw), N, C));
   lua_pushnumber(L, ws);
   return 2;
 }
@@ -550,12 +463,8 @@ static int l_cross_entropy_backward(lua_State *L) {
   ceargs(L, 4, &x, &t, &cw, 6, &N, &C);
   Tensor *dx = arr(L, 1, x->dtype, N * C), *dout = optarr(L, 2, x->dtype, N);
   double scale = finitenum(L, 3);
-  if (IS64(x))
-    loss_cross_entropy_backward_f64(ptr(dx), ptr(dout), scale, ptr(x),
-                                    tensor_i64(t), ptr(cw), N, C);
-  else
-    loss_cross_entropy_backward_f32(ptr(dx), ptr(dout), scale, ptr(x),
-                                    tensor_i64(t), ptr(cw), N, C);
+  BY_DTYPE(x, loss_cross_entropy_backward, ptr(dx), ptr(dout), scale, ptr(x),
+           tensor_i64(t), ptr(cw), N, C);
   return 0;
 }
 

@@ -28,38 +28,21 @@
 #include <string.h>
 
 #include "../common/credo_lua.h"
+#include "nn_bind.h"
 #include "batch.h"
 #include "optim.h"
 
 /* The parameter at i: float32/float64, contiguous, writable. */
-static Tensor *param(lua_State *L, int i) {
-  Tensor *t = credo_checktensor(L, i);
-  luaL_argcheck(L, t->dtype == TENSOR_F32 || t->dtype == TENSOR_F64, i,
-                "expected a float32 or float64 tensor");
-  luaL_argcheck(L, tensor_is_contiguous(t), i, "expected a contiguous tensor");
-  return t;
-}
+static Tensor *param(lua_State *L, int i) { return floatany(L, i); }
 
 /* A state or gradient tensor at i matching parameter p. */
 static Tensor *like(lua_State *L, int i, const Tensor *p) {
-  Tensor *t = credo_checktensor(L, i);
-  luaL_argcheck(L, t->dtype == p->dtype, i,
-                lua_pushfstring(L, "expected a %s tensor, got %s",
-                                tensor_dtype_name(p->dtype),
-                                tensor_dtype_name(t->dtype)));
-  luaL_argcheck(L, tensor_is_contiguous(t), i, "expected a contiguous tensor");
-  if (tensor_numel(t) != tensor_numel(p))
-    luaL_argerror(L, i, lua_pushfstring(L, "expected %I elements, got %I",
-                                        (lua_Integer)tensor_numel(p),
-                                        (lua_Integer)tensor_numel(t)));
-  return t;
+  return arr(L, i, p->dtype, tensor_numel(p));
 }
 
 static Tensor *optlike(lua_State *L, int i, const Tensor *p) {
   return lua_isnoneornil(L, i) ? NULL : like(L, i, p);
 }
-
-static void *ptr(Tensor *t) { return t ? tensor_data(t) : NULL; }
 
 static double num(lua_State *L, int i) {
   double v = luaL_checknumber(L, i);
@@ -86,8 +69,6 @@ static int64_t stepcount(lua_State *L, int i) {
   return (int64_t)s;
 }
 
-#define IS64(t) ((t)->dtype == TENSOR_F64)
-
 /* sgd(p, buf|nil, g, lr, momentum, dampening, weight_decay, nesterov, first) */
 static int l_sgd(lua_State *L) {
   Tensor *p = param(L, 1);
@@ -98,12 +79,7 @@ static int l_sgd(lua_State *L) {
   luaL_argcheck(L, mom == 0 || buf != NULL, 2,
                 "a momentum buffer is required when momentum != 0");
   int64_t n = tensor_numel(p);
-  if (IS64(p))
-    optim_sgd_f64(ptr(p), ptr(buf), ptr(g), n, lr, mom, damp, wd, nesterov,
-                  first);
-  else
-    optim_sgd_f32(ptr(p), ptr(buf), ptr(g), n, lr, mom, damp, wd, nesterov,
-                  first);
+  BY_DTYPE(p, optim_sgd, ptr(p), ptr(buf), ptr(g), n, lr, mom, damp, wd, nesterov, first);
   return 0;
 }
 
@@ -115,10 +91,7 @@ static int l_adagrad(lua_State *L) {
   double lr = nonneg(L, 5), lrd = nonneg(L, 6), wd = nonneg(L, 7);
   double eps = nonneg(L, 8);
   int64_t n = tensor_numel(p);
-  if (IS64(p))
-    optim_adagrad_f64(ptr(p), ptr(sum), ptr(g), n, step, lr, lrd, wd, eps);
-  else
-    optim_adagrad_f32(ptr(p), ptr(sum), ptr(g), n, step, lr, lrd, wd, eps);
+  BY_DTYPE(p, optim_adagrad, ptr(p), ptr(sum), ptr(g), n, step, lr, lrd, wd, eps);
   return 0;
 }
 
@@ -133,12 +106,8 @@ static int l_rmsprop(lua_State *L) {
   luaL_argcheck(L, mom == 0 || buf != NULL, 4,
                 "a momentum buffer is required when momentum > 0");
   int64_t n = tensor_numel(p);
-  if (IS64(p))
-    optim_rmsprop_f64(ptr(p), ptr(sq), ptr(ga), ptr(buf), ptr(g), n, lr,
-                      alpha, eps, wd, mom);
-  else
-    optim_rmsprop_f32(ptr(p), ptr(sq), ptr(ga), ptr(buf), ptr(g), n, lr,
-                      alpha, eps, wd, mom);
+  BY_DTYPE(p, optim_rmsprop, ptr(p), ptr(sq), ptr(ga), ptr(buf), ptr(g), n, lr, alpha,
+           eps, wd, mom);
   return 0;
 }
 
@@ -153,12 +122,8 @@ static int l_adam(lua_State *L) {
   double eps = nonneg(L, 10), wd = nonneg(L, 11);
   int decoupled = lua_toboolean(L, 12);
   int64_t n = tensor_numel(p);
-  if (IS64(p))
-    optim_adam_f64(ptr(p), ptr(m), ptr(v), ptr(vmax), ptr(g), n, step, lr, b1,
-                   b2, eps, wd, decoupled);
-  else
-    optim_adam_f32(ptr(p), ptr(m), ptr(v), ptr(vmax), ptr(g), n, step, lr, b1,
-                   b2, eps, wd, decoupled);
+  BY_DTYPE(p, optim_adam, ptr(p), ptr(m), ptr(v), ptr(vmax), ptr(g), n, step, lr, b1, b2,
+           eps, wd, decoupled);
   return 0;
 }
 
@@ -175,14 +140,11 @@ static double one_norm(const Tensor *g, double p) {
   int64_t n = tensor_numel(g);
   double r;
   if (isinf(p))
-    r = IS64(g) ? optim_absmax_f64(tensor_f64(g), n)
-                : optim_absmax_f32(tensor_f32(g), n);
+    r = BY_DTYPE(g, optim_absmax, tensor_data(g), n);
   else if (p == 2)
-    r = sqrt(IS64(g) ? optim_sumsq_f64(tensor_f64(g), n)
-                     : optim_sumsq_f32(tensor_f32(g), n));
+    r = sqrt(BY_DTYPE(g, optim_sumsq, tensor_data(g), n));
   else
-    r = pow(IS64(g) ? optim_powsum_f64(tensor_f64(g), n, p)
-                    : optim_powsum_f32(tensor_f32(g), n, p), 1.0 / p);
+    r = pow(BY_DTYPE(g, optim_powsum, tensor_data(g), n, p), 1.0 / p);
   return round_to(g->dtype, r);
 }
 
@@ -265,8 +227,7 @@ static int l_clip_grad_norm(lua_State *L) {
   for (int j = 1; j <= k; j++) {
     lua_geti(L, 1, j);
     Tensor *g = credo_testtensor(L, -1);
-    if (IS64(g)) optim_scale_f64(tensor_f64(g), tensor_numel(g), coef);
-    else optim_scale_f32(tensor_f32(g), tensor_numel(g), coef);
+    BY_DTYPE(g, optim_scale, tensor_data(g), tensor_numel(g), coef);
     lua_pop(L, 1);
   }
   lua_pushnumber(L, total);

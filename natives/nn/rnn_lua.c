@@ -22,44 +22,19 @@
 #include <string.h>
 
 #include "../common/credo_lua.h"
+#include "nn_bind.h"
 #include "conv.h"
 #include "rnn.h"
 
-/* ---- argument helpers (nn_lua.c's) ---- */
-
-/* The tensor at i: contiguous, of dtype dt and n elements (n < 0: any). */
-static Tensor *arr(lua_State *L, int i, tensor_dtype dt, int64_t n) {
-  Tensor *t = credo_checktensor(L, i);
-  luaL_argcheck(L, t->dtype == dt, i,
-                lua_pushfstring(L, "expected a %s tensor, got %s",
-                                tensor_dtype_name(dt),
-                                tensor_dtype_name(t->dtype)));
-  luaL_argcheck(L, tensor_is_contiguous(t), i, "expected a contiguous tensor");
-  if (n >= 0 && tensor_numel(t) != n)
-    luaL_argerror(L, i, lua_pushfstring(L, "expected %I elements, got %I",
-                                        (lua_Integer)n,
-                                        (lua_Integer)tensor_numel(t)));
-  return t;
-}
-
-/* Same, or NULL when the argument is nil or absent. */
-static Tensor *optarr(lua_State *L, int i, tensor_dtype dt, int64_t n) {
-  if (lua_isnoneornil(L, i)) return NULL;
-  return arr(L, i, dt, n);
-}
+/* ---- argument helpers (and nn_bind.h) ---- */
 
 /* A contiguous float32/float64 tensor of ndim dimensions. */
 static Tensor *floatarg(lua_State *L, int i, int ndim) {
-  Tensor *t = credo_checktensor(L, i);
-  luaL_argcheck(L, t->dtype == TENSOR_F32 || t->dtype == TENSOR_F64, i,
-                "expected a float32 or float64 tensor");
-  luaL_argcheck(L, tensor_is_contiguous(t), i, "expected a contiguous tensor");
+  Tensor *t = floatany(L, i);
   if (t->ndim != ndim)
     luaL_argerror(L, i, lua_pushfstring(L, "expected a %d-d tensor", ndim));
   return t;
 }
-
-static void *ptr(Tensor *t) { return t ? tensor_data(t) : NULL; }
 
 /* Every product dimension and leading dimension the kernels form stays
  * below 2^31 (BLAS ints) when this does. */
@@ -78,8 +53,6 @@ static int64_t posint(lua_State *L, int i, int64_t lo) {
 static void status(lua_State *L, const char *op, credo_status s) {
   if (s != CREDO_OK) credo_statuserror(L, op, s);
 }
-
-#define IS64(t) ((t)->dtype == TENSOR_F64)
 
 /* Sizes of a recurrent layer: x (B,T,I), w_ih (G*H, I), w_hh (G*H, H). */
 typedef struct {
@@ -134,14 +107,8 @@ static int l_lstm_forward(lua_State *L) {
   Tensor *hn = arr(L, 2, dt, d.B * d.H), *cn = arr(L, 3, dt, d.B * d.H);
   Tensor *cache = arr(L, 4, dt, lstm_cache_numel(d.B, d.T, d.H));
   credo_status s;
-  if (IS64(x))
-    s = lstm_forward_f64(ptr(out), ptr(hn), ptr(cn), ptr(cache), ptr(x),
-                         ptr(h0), ptr(c0), ptr(wi), ptr(wh), ptr(bi), ptr(bh),
-                         d.B, d.T, d.I, d.H);
-  else
-    s = lstm_forward_f32(ptr(out), ptr(hn), ptr(cn), ptr(cache), ptr(x),
-                         ptr(h0), ptr(c0), ptr(wi), ptr(wh), ptr(bi), ptr(bh),
-                         d.B, d.T, d.I, d.H);
+  s = BY_DTYPE(x, lstm_forward, ptr(out), ptr(hn), ptr(cn), ptr(cache), ptr(x), ptr(h0),
+               ptr(c0), ptr(wi), ptr(wh), ptr(bi), ptr(bh), d.B, d.T, d.I, d.H);
   status(L, "lstm_forward", s);
   return 0;
 }
@@ -164,16 +131,9 @@ static int l_lstm_backward(lua_State *L) {
   Tensor *cache = arr(L, 13, dt, lstm_cache_numel(d.B, d.T, d.H));
   Tensor *wi = arr(L, 14, dt, -1), *wh = arr(L, 15, dt, -1);
   credo_status s;
-  if (IS64(x))
-    s = lstm_backward_f64(ptr(dx), ptr(dh0), ptr(dc0), ptr(dwi), ptr(dwh),
-                          ptr(dbi), ptr(dbh), ptr(scr), ptr(dout), ptr(dhn),
-                          ptr(dcn), ptr(x), ptr(cache), ptr(wi), ptr(wh), d.B,
-                          d.T, d.I, d.H);
-  else
-    s = lstm_backward_f32(ptr(dx), ptr(dh0), ptr(dc0), ptr(dwi), ptr(dwh),
-                          ptr(dbi), ptr(dbh), ptr(scr), ptr(dout), ptr(dhn),
-                          ptr(dcn), ptr(x), ptr(cache), ptr(wi), ptr(wh), d.B,
-                          d.T, d.I, d.H);
+  s = BY_DTYPE(x, lstm_backward, ptr(dx), ptr(dh0), ptr(dc0), ptr(dwi), ptr(dwh),
+               ptr(dbi), ptr(dbh), ptr(scr), ptr(dout), ptr(dhn), ptr(dcn), ptr(x),
+               ptr(cache), ptr(wi), ptr(wh), d.B, d.T, d.I, d.H);
   status(L, "lstm_backward", s);
   return 0;
 }
@@ -192,14 +152,8 @@ static int l_gru_forward(lua_State *L) {
   Tensor *hn = arr(L, 2, dt, d.B * d.H);
   Tensor *cache = arr(L, 3, dt, gru_cache_numel(d.B, d.T, d.H));
   credo_status s;
-  if (IS64(x))
-    s = gru_forward_f64(ptr(out), ptr(hn), ptr(cache), ptr(x), ptr(h0),
-                        ptr(wi), ptr(wh), ptr(bi), ptr(bh), d.B, d.T, d.I,
-                        d.H);
-  else
-    s = gru_forward_f32(ptr(out), ptr(hn), ptr(cache), ptr(x), ptr(h0),
-                        ptr(wi), ptr(wh), ptr(bi), ptr(bh), d.B, d.T, d.I,
-                        d.H);
+  s = BY_DTYPE(x, gru_forward, ptr(out), ptr(hn), ptr(cache), ptr(x), ptr(h0), ptr(wi),
+               ptr(wh), ptr(bi), ptr(bh), d.B, d.T, d.I, d.H);
   status(L, "gru_forward", s);
   return 0;
 }
@@ -221,14 +175,9 @@ static int l_gru_backward(lua_State *L) {
   Tensor *cache = arr(L, 11, dt, gru_cache_numel(d.B, d.T, d.H));
   Tensor *wi = arr(L, 12, dt, -1), *wh = arr(L, 13, dt, -1);
   credo_status s;
-  if (IS64(x))
-    s = gru_backward_f64(ptr(dx), ptr(dh0), ptr(dwi), ptr(dwh), ptr(dbi),
-                         ptr(dbh), ptr(scr), ptr(dout), ptr(dhn), ptr(x),
-                         ptr(cache), ptr(wi), ptr(wh), d.B, d.T, d.I, d.H);
-  else
-    s = gru_backward_f32(ptr(dx), ptr(dh0), ptr(dwi), ptr(dwh), ptr(dbi),
-                         ptr(dbh), ptr(scr), ptr(dout), ptr(dhn), ptr(x),
-                         ptr(cache), ptr(wi), ptr(wh), d.B, d.T, d.I, d.H);
+  s = BY_DTYPE(x, gru_backward, ptr(dx), ptr(dh0), ptr(dwi), ptr(dwh), ptr(dbi), ptr(dbh),
+               ptr(scr), ptr(dout), ptr(dhn), ptr(x), ptr(cache), ptr(wi), ptr(wh), d.B,
+               d.T, d.I, d.H);
   status(L, "gru_backward", s);
   return 0;
 }
@@ -282,12 +231,8 @@ static int l_conv1d_forward(lua_State *L) {
   Tensor *scr =
       arr(L, 3, dt, conv1d_scratch_numel(d.B, d.C, d.OC, d.K, d.Lout));
   credo_status s;
-  if (IS64(x))
-    s = conv1d_forward_f64(ptr(out), ptr(col), ptr(scr), ptr(x), ptr(w),
-                           ptr(b), d.B, d.C, d.L, d.OC, d.K, d.stride, d.pad);
-  else
-    s = conv1d_forward_f32(ptr(out), ptr(col), ptr(scr), ptr(x), ptr(w),
-                           ptr(b), d.B, d.C, d.L, d.OC, d.K, d.stride, d.pad);
+  s = BY_DTYPE(x, conv1d_forward, ptr(out), ptr(col), ptr(scr), ptr(x), ptr(w), ptr(b),
+               d.B, d.C, d.L, d.OC, d.K, d.stride, d.pad);
   status(L, "conv1d_forward", s);
   return 0;
 }
@@ -307,14 +252,8 @@ static int l_conv1d_backward(lua_State *L) {
   Tensor *col = arr(L, 7, dt, conv1d_cache_numel(d.B, d.C, d.K, d.Lout));
   Tensor *w = arr(L, 8, dt, -1);
   credo_status s;
-  if (IS64(x))
-    s = conv1d_backward_f64(ptr(dx), ptr(dw), ptr(db), ptr(scr), ptr(dout),
-                            ptr(col), ptr(w), d.B, d.C, d.L, d.OC, d.K,
-                            d.stride, d.pad);
-  else
-    s = conv1d_backward_f32(ptr(dx), ptr(dw), ptr(db), ptr(scr), ptr(dout),
-                            ptr(col), ptr(w), d.B, d.C, d.L, d.OC, d.K,
-                            d.stride, d.pad);
+  s = BY_DTYPE(x, conv1d_backward, ptr(dx), ptr(dw), ptr(db), ptr(scr), ptr(dout),
+               ptr(col), ptr(w), d.B, d.C, d.L, d.OC, d.K, d.stride, d.pad);
   status(L, "conv1d_backward", s);
   return 0;
 }
@@ -346,12 +285,8 @@ static int l_maxpool1d_forward(lua_State *L) {
   Tensor *out = arr(L, 1, x->dtype, N * Lout);
   Tensor *idx = arr(L, 2, TENSOR_I64, N * Lout);
   credo_status s;
-  if (IS64(x))
-    s = maxpool1d_forward_f64(ptr(out), tensor_i64(idx), ptr(x), N, Ln, K,
-                              stride, pad);
-  else
-    s = maxpool1d_forward_f32(ptr(out), tensor_i64(idx), ptr(x), N, Ln, K,
-                              stride, pad);
+  s = BY_DTYPE(x, maxpool1d_forward, ptr(out), tensor_i64(idx), ptr(x), N, Ln, K, stride,
+               pad);
   status(L, "maxpool1d_forward", s);
   return 0;
 }
@@ -376,10 +311,7 @@ static int l_maxpool1d_backward(lua_State *L) {
   uint64_t bad = 0; /* any index outside 0..Ln-1 (a branch-free scan) */
   for (int64_t i = 0; i < N * Lout; i++) bad |= (uint64_t)ix[i] >= (uint64_t)Ln;
   luaL_argcheck(L, !bad, 3, "index out of range");
-  if (IS64(dx))
-    maxpool1d_backward_f64(ptr(dx), ptr(dout), ix, N, Ln, Lout);
-  else
-    maxpool1d_backward_f32(ptr(dx), ptr(dout), ix, N, Ln, Lout);
+  BY_DTYPE(dx, maxpool1d_backward, ptr(dx), ptr(dout), ix, N, Ln, Lout);
   return 0;
 }
 
