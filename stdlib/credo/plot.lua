@@ -403,6 +403,36 @@ local function ref_line(F, x0, y0, x1, y1)
                       "class", "reference" })
 end
 
+-- The curves of a chart as records { name, color, dash, label, ... }: from
+-- y_true and a score through how.compute(r, c, w), or from the two given
+-- vectors how.read (checked as one pair in how.pair's order) and the
+-- legend statistic how.stat (a number, printed with how.fmt); how.finish(r,
+-- c, w) adds what one chart needs and may set the label itself.
+local function curve_records(op, o, how)
+  local cs = {}
+  local a, b = how.read[1], how.read[2]
+  for i, c in ipairs(o.curves) do
+    local w = fmt("curves[%d]", i)
+    local r = { name = check_string(op, w .. ".name", c.name, true) or ("model " .. i),
+                color = c.color or core.color(i), dash = c.dash }
+    if c.y_true ~= nil then
+      how.compute(r, c, w)
+    else
+      r[a] = core.vector(op, w .. "." .. a, c[a], true)
+      r[b] = core.vector(op, w .. "." .. b, c[b], true)
+      local p, q = how.pair[1], how.pair[2]
+      pair(op, w, r[p], p, r[q], q)
+      r[how.stat] = c[how.stat]
+    end
+    local v = r[how.stat]
+    if v ~= nil and type(v) ~= "number" then argerror(op, w .. "." .. how.stat .. " must be a number", 2) end
+    if how.finish then how.finish(r, c, w) end
+    r.label = r.label or (v and fmt("%s (" .. how.fmt .. ")", r.name, v) or r.name)
+    cs[i] = r
+  end
+  return cs
+end
+
 local ROC = optset { "curves", "seed", "band_n", "chance" }
 local ROC_CURVE = curve_fields { "fpr", "tpr", "auc", "auc_ci", "band" }
 
@@ -416,12 +446,9 @@ function M.roc(o)
   local op = "plot.roc"
   core.options(op, o, ROC)
   check_curves(op, o.curves, ROC_CURVE)
-  local cs = {}
-  for i, c in ipairs(o.curves) do
-    local w = fmt("curves[%d]", i)
-    local r = { name = check_string(op, w .. ".name", c.name, true) or ("model " .. i),
-                color = c.color or core.color(i), dash = c.dash }
-    if c.y_true ~= nil then
+  local cs = curve_records(op, o, {
+    read = { "fpr", "tpr" }, pair = { "fpr", "tpr" }, stat = "auc",
+    compute = function(r, c)
       local f, t = metrics().roc_curve(c.y_true, c.score)
       r.fpr, r.tpr = f:totable(), t:totable()
       r.auc = c.auc or metrics().roc_auc(c.y_true, c.score)
@@ -430,30 +457,22 @@ function M.roc(o)
         r.band = b
         r.auc_ci = c.auc_ci or { b.auc_lo, b.auc_hi }
       end
-    else
-      r.fpr = core.vector(op, w .. ".fpr", c.fpr, true)
-      r.tpr = core.vector(op, w .. ".tpr", c.tpr, true)
-      pair(op, w, r.fpr, "fpr", r.tpr, "tpr")
-      r.auc = c.auc
-    end
-    if r.auc ~= nil and type(r.auc) ~= "number" then argerror(op, w .. ".auc must be a number", 2) end
-    if c.auc_ci ~= nil then r.auc_ci = c.auc_ci end
-    if type(c.band) == "table" then
-      local bx = core.vector(op, w .. ".band.fpr", c.band.fpr, true)
-      local lo = core.vector(op, w .. ".band.lo", c.band.lo, true)
-      local hi = core.vector(op, w .. ".band.hi", c.band.hi, true)
-      if #lo ~= #bx or #hi ~= #bx then
-        argerror(op, fmt("%s.band: lo and hi must have one value per fpr (%d)", w, #bx), 2)
+    end,
+    finish = function(r, c, w)
+      if c.auc_ci ~= nil then r.auc_ci = c.auc_ci end
+      if type(c.band) == "table" then
+        local bx = core.vector(op, w .. ".band.fpr", c.band.fpr, true)
+        local lo = core.vector(op, w .. ".band.lo", c.band.lo, true)
+        local hi = core.vector(op, w .. ".band.hi", c.band.hi, true)
+        if #lo ~= #bx or #hi ~= #bx then
+          argerror(op, fmt("%s.band: lo and hi must have one value per fpr (%d)", w, #bx), 2)
+        end
+        r.band = { fpr = bx, lo = lo, hi = hi }
       end
-      r.band = { fpr = bx, lo = lo, hi = hi }
-    end
-    local label = r.name
-    if r.auc then
-      label = label .. fmt(" (AUC = %.3f%s)", r.auc, r.auc_ci and ci_text(r.auc_ci[1], r.auc_ci[2]) or "")
-    end
-    r.label = label
-    cs[i] = r
-  end
+      r.label = r.auc and fmt("%s (AUC = %.3f%s)", r.name, r.auc,
+                              r.auc_ci and ci_text(r.auc_ci[1], r.auc_ci[2]) or "") or r.name
+    end,
+  })
   local entries = {}
   for _, r in ipairs(cs) do
     entries[#entries + 1] = { label = r.label, color = r.color, dash = r.dash }
@@ -503,13 +522,11 @@ function M.pr(o)
   local op = "plot.pr"
   core.options(op, o, PR)
   check_curves(op, o.curves, PR_CURVE)
-  local cs = {}
   local baseline = o.baseline
-  for i, c in ipairs(o.curves) do
-    local w = fmt("curves[%d]", i)
-    local r = { name = check_string(op, w .. ".name", c.name, true) or ("model " .. i),
-                color = c.color or core.color(i), dash = c.dash }
-    if c.y_true ~= nil then
+  local cs = curve_records(op, o, {
+    read = { "precision", "recall" }, pair = { "precision", "recall" }, stat = "ap",
+    fmt = "AP = %.3f",
+    compute = function(r, c, w)
       local p, rc = metrics().precision_recall_curve(c.y_true, c.score)
       r.precision, r.recall = p:totable(), rc:totable()
       r.ap = c.ap or metrics().average_precision(c.y_true, c.score)
@@ -519,24 +536,18 @@ function M.pr(o)
         for k = 1, #y do pos = pos + y[k] end
         baseline = pos / #y
       end
-    else
-      r.precision = core.vector(op, w .. ".precision", c.precision, true)
-      r.recall = core.vector(op, w .. ".recall", c.recall, true)
-      pair(op, w, r.precision, "precision", r.recall, "recall")
-      r.ap = c.ap
-    end
-    if r.ap ~= nil and type(r.ap) ~= "number" then argerror(op, w .. ".ap must be a number", 2) end
+    end,
     -- steps: from each point horizontally to the next recall, then vertically
-    local sx, sy = {}, {}
-    local P, R = r.precision, r.recall
-    for k = 1, #R do
-      if k > 1 then sx[#sx + 1], sy[#sy + 1] = R[k], P[k - 1] end
-      sx[#sx + 1], sy[#sy + 1] = R[k], P[k]
-    end
-    r.sx, r.sy = sx, sy
-    r.label = r.ap and fmt("%s (AP = %.3f)", r.name, r.ap) or r.name
-    cs[i] = r
-  end
+    finish = function(r)
+      local sx, sy = {}, {}
+      local P, R = r.precision, r.recall
+      for k = 1, #R do
+        if k > 1 then sx[#sx + 1], sy[#sy + 1] = R[k], P[k - 1] end
+        sx[#sx + 1], sy[#sy + 1] = R[k], P[k]
+      end
+      r.sx, r.sy = sx, sy
+    end,
+  })
   if baseline ~= nil and baseline ~= false and type(baseline) ~= "number" then
     argerror(op, "baseline must be a number (the positive rate) or false", 2)
   end
@@ -570,27 +581,17 @@ function M.calibration(o)
   local op = "plot.calibration"
   core.options(op, o, CAL)
   check_curves(op, o.curves, CAL_CURVE)
-  local cs = {}
-  for i, c in ipairs(o.curves) do
-    local w = fmt("curves[%d]", i)
-    local r = { name = check_string(op, w .. ".name", c.name, true) or ("model " .. i),
-                color = c.color or core.color(i), dash = c.dash }
-    if c.y_true ~= nil then
+  local cs = curve_records(op, o, {
+    read = { "prob_true", "prob_pred" }, pair = { "prob_pred", "prob_true" }, stat = "brier",
+    fmt = "Brier = %.3f",
+    compute = function(r, c)
       local prob = c.prob or c.score
       local pt, pp = metrics().calibration_curve(c.y_true, prob,
         { n_bins = o.n_bins or 10, strategy = o.strategy or "uniform" })
       r.prob_true, r.prob_pred = pt:totable(), pp:totable()
       r.brier = c.brier or metrics().brier_score(c.y_true, prob)
-    else
-      r.prob_true = core.vector(op, w .. ".prob_true", c.prob_true, true)
-      r.prob_pred = core.vector(op, w .. ".prob_pred", c.prob_pred, true)
-      pair(op, w, r.prob_pred, "prob_pred", r.prob_true, "prob_true")
-      r.brier = c.brier
-    end
-    if r.brier ~= nil and type(r.brier) ~= "number" then argerror(op, w .. ".brier must be a number", 2) end
-    r.label = r.brier and fmt("%s (Brier = %.3f)", r.name, r.brier) or r.name
-    cs[i] = r
-  end
+    end,
+  })
   local entries = {}
   for _, r in ipairs(cs) do entries[#entries + 1] = { label = r.label, color = r.color, dash = r.dash, marker = true } end
   entries[#entries + 1] = { label = "perfectly calibrated", color = core.style.ref, dash = "5 4", width = 1.2 }
@@ -619,24 +620,13 @@ function M.cost(o)
   local op = "plot.cost"
   core.options(op, o, COST)
   check_curves(op, o.curves, COST_CURVE)
-  local cs = {}
-  for i, c in ipairs(o.curves) do
-    local w = fmt("curves[%d]", i)
-    local r = { name = check_string(op, w .. ".name", c.name, true) or ("model " .. i),
-                color = c.color or core.color(i), dash = c.dash }
-    if c.y_true ~= nil then
+  local cs = curve_records(op, o, {
+    read = { "pc", "nec" }, pair = { "pc", "nec" }, stat = "area", fmt = "area = %.4f",
+    compute = function(r, c)
       local pc, nec, area = metrics().cost_curve(c.y_true, c.score)
       r.pc, r.nec, r.area = pc:totable(), nec:totable(), c.area or area
-    else
-      r.pc = core.vector(op, w .. ".pc", c.pc, true)
-      r.nec = core.vector(op, w .. ".nec", c.nec, true)
-      pair(op, w, r.pc, "pc", r.nec, "nec")
-      r.area = c.area
-    end
-    if r.area ~= nil and type(r.area) ~= "number" then argerror(op, w .. ".area must be a number", 2) end
-    r.label = r.area and fmt("%s (area = %.4f)", r.name, r.area) or r.name
-    cs[i] = r
-  end
+    end,
+  })
   local entries = {}
   for _, r in ipairs(cs) do entries[#entries + 1] = { label = r.label, color = r.color, dash = r.dash } end
   entries[#entries + 1] = { label = "trivial classifiers", color = core.style.ref, dash = "5 4", width = 1.2 }
