@@ -217,6 +217,9 @@ static void brute_finish(const Brute *B, double *dist, int64_t *idx, int64_t qi,
   const int k = B->k, d = B->d;
   double *dr = dist + qi * k;
   int64_t *ir = idx + qi * k;
+  /* the binding's range check keeps every distance finite, so each heap
+   * holds k rows; never read a slot that was not filled */
+  assert(h->c == k);
   for (int a = 0; a < k; a++) {
     int64_t t = h->i[a];
     ir[a] = t;

@@ -17,6 +17,8 @@
  * GC-owned box, so no error leaks memory.  What it is not: no model logic
  * (which algorithm "auto" picks is decided in Lua).
  */
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "../common/credo_lua.h"
@@ -24,12 +26,28 @@
 
 #define KNN_TREE "credo.knn.Tree"
 
-/* The 2-d float tensor of rows at i (named `what`), checked finite. */
+/* The 2-d float tensor of rows at i (named `what`), checked finite and
+ * small enough that every squared distance stays finite in its dtype: the
+ * brute force ranks by |x|^2 - 2 q.x, so |v| <= sqrt(MAX / (4 d)) for
+ * every value v (d features) keeps all three terms and their sum finite. */
 static Tensor *check_rows(lua_State *L, int i, const char *what) {
   Tensor *t = credo_checkmatrix(L, i, what, CREDO_MATRIX_FLOAT | CREDO_MATRIX_COLS);
   if (t->shape[0] >= INT32_MAX || t->shape[1] >= INT32_MAX)
     credo_argfail(L, i, "%s is too large (at most 2147483646 rows and columns)", what);
   credo_checkfinite2d(L, i, t, what, NULL);
+  const int64_t n = t->shape[0], d = t->shape[1];
+  const double lim = sqrt((t->dtype == TENSOR_F32 ? FLT_MAX : DBL_MAX) / (4.0 * (double)d));
+  for (int64_t r = 0; r < n; r++)
+    for (int64_t c = 0; c < d; c++) {
+      int64_t off = t->offset + r * t->stride[0] + c * t->stride[1];
+      double v = t->dtype == TENSOR_F32 ? (double)((const float *)t->storage->data)[off]
+                                        : ((const double *)t->storage->data)[off];
+      if (fabs(v) > lim)
+        credo_argfail(L, i, "%s holds %f at row %I, column %I: too large for finite squared "
+                            "distances in %s with %I features (|value| <= %f; scale the data)",
+                      what, v, (lua_Integer)(r + 1), (lua_Integer)(c + 1),
+                      tensor_dtype_name(t->dtype), (lua_Integer)d, lim);
+    }
   return t;
 }
 

@@ -267,6 +267,13 @@ static int l_decision(lua_State *L) {
   double *out = tensor_f64(credo_newtensor(L, TENSOR_F64, 1, &m));
   credo_status st = svm_decision(out, X, m, sv, coef, (int)nsv, d, b, &k);
   if (st) return credo_statuserror(L, "decision_function", st);
+  /* finite rows can still overflow the kernel (poly of large values):
+   * refuse rather than hand back NaN or inf as a decision */
+  for (int64_t i = 0; i < m; i++)
+    if (!isfinite(out[i]))
+      credo_argfail(L, 1, "the kernel overflows at row %I (decision value %f): X holds values "
+                          "too large for this kernel (scale the features as for fit)",
+                    (lua_Integer)(i + 1), out[i]);
   return 1;
 }
 

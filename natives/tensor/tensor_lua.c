@@ -946,6 +946,14 @@ static int l_is_contiguous(lua_State *L) {
   return 1;
 }
 
+/* t:shares_storage(u): both are views of the same memory (u may be any
+ * value: false when it is not a tensor) */
+static int l_shares_storage(lua_State *L) {
+  Tensor *a = checktensor(L, 1), *b = testtensor(L, 2);
+  lua_pushboolean(L, b != NULL && tensor_shares_storage(a, b));
+  return 1;
+}
+
 /* ---- views ---- */
 
 /* Sizes at arg (varargs or table) with at most one -1, resolved against
@@ -1463,6 +1471,7 @@ static const luaL_Reg methods[] = {
   {"numel", l_numel},
   {"dtype", l_dtype},
   {"is_contiguous", l_is_contiguous},
+  {"shares_storage", l_shares_storage},
   {"reshape", l_reshape},
   {"view", l_view},
   {"transpose", l_transpose},

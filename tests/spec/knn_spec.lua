@@ -234,6 +234,36 @@ describe("KNeighborsClassifier", function()
         "bad argument #1 to 'kneighbors' (X contains an infinite value at row 1, column 1)")
     end)
 
+    it("rejects values whose squared distances would overflow (brute force read unfilled slots)", function()
+      -- float32 rows of 1e20 in 7 features: |x|^2 overflows float32; the brute force used to
+      -- leave its heaps short and return uninitialised indices
+      local X = credo.zeros({ 4, 7 }, "float32")
+      for i = 1, 4 do X:set(i, 1, i * 1e20) end
+      local y = credo.tensor({ 0, 1, 0, 1 }, "int64")
+      local ok, err = pcall(function() return credo.KNeighborsClassifier { n_neighbors = 2 }:fit(X, y) end)
+      assert.is_false(ok)
+      assert.matches("bad argument #1 to 'fit' %(X holds 1.0000000200409e%+20 at row 1, column 1: too large "
+        .. "for finite squared distances in float32 with 7 features", err)
+      -- float64 near 1e200: the same, also for manhattan; queries are checked as well
+      local Y = X:double():mul(1e180)
+      assert.has_error(function() credo.KNeighborsClassifier { metric = "manhattan" }:fit(Y, y) end)
+      local m = credo.KNeighborsClassifier { n_neighbors = 2 }:fit(X:div(1e20), y)
+      ok, err = pcall(function() return m:predict(X) end)
+      assert.is_false(ok)
+      assert.matches("bad argument #1 to 'kneighbors' %(X holds", err)
+      -- just under the float32 limit the neighbours are right
+      local lim = math.sqrt(3.4028234663852886e38 / 28)
+      local Z = credo.zeros({ 4, 7 }, "float32")
+      for i = 1, 4 do Z:set(i, 1, lim * i / 4 * 0.99) end
+      local mz = credo.KNeighborsClassifier { n_neighbors = 2, algorithm = "brute" }:fit(Z, y)
+      local _, idx = mz:kneighbors(Z)
+      for i = 1, 4 do
+        local a, b = idx:get(i, 1), idx:get(i, 2)
+        assert.are.equal(i, a)
+        assert.is_true(b >= 1 and b <= 4 and math.abs(b - i) == 1)
+      end
+    end)
+
     it("rejects mismatched shapes, one class and unfitted use", function()
       local m = credo.KNeighborsClassifier {}:fit(Xtr, ytr)
       assert.has_error(function() m:predict_proba(credo.zeros(4, 3)) end,

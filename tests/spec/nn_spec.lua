@@ -141,6 +141,30 @@ describe("nn", function()
     end)
   end)
 
+  describe("aliasing of a module's own workspaces", function()
+    it("copies an input that is the module's last output or grad_input", function()
+      credo.seed(3)
+      local l = nn.Linear(3, 3)
+      local x = credo.randn(4, 3)
+      local y = l:forward(x)
+      local want = l:forward(y:clone()):clone()
+      y = l:forward(x)
+      assert.is_true(y:shares_storage(l:forward(x)))        -- the output is a workspace
+      local got = l:forward(y)                               -- fed straight back in
+      assert.is_true((got - want):abs():max() == 0)
+      local r = nn.ReLU()
+      local z = credo.randn(4, 3)
+      r:forward(z)
+      local g = credo.randn(4, 3)
+      local gi = r:backward(z, g)
+      local want2 = r:backward(z, gi:clone()):clone()
+      gi = r:backward(z, g)
+      local got2 = r:backward(z, gi:narrow(1, 1, 4))         -- a view of grad_input
+      assert.is_true((got2 - want2):abs():max() == 0)
+      assert.is_true(want2:abs():sum() > 0)                  -- not vacuous
+    end)
+  end)
+
   describe("Linear", function()
     it("initialises as torch: weight and bias in U(-1/sqrt(in), 1/sqrt(in)), seeded", function()
       local a = nn.Linear(100, 50, { generator = credo.Generator(7) })

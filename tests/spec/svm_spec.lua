@@ -215,6 +215,17 @@ describe("svm", function()
         "bad argument #1 to 'decision_function' (X contains an infinite value at row 3, column 2 (impute first))")
     end)
 
+    it("refuses finite rows that overflow the kernel at prediction (no NaN decisions)", function()
+      local m = credo.SVC { kernel = "poly", gamma = 1, degree = 3, probability = true, seed = 1 }:fit(d.X, d.y)
+      local Z = d.X:double():narrow(1, 1, 4):mul(1e120)
+      for _, f in ipairs { "decision_function", "predict", "predict_proba" } do
+        local ok, err = pcall(function() return m[f](m, Z) end)
+        assert.is_false(ok, f)
+        assert.matches("the kernel overflows at row 1 %(decision value", err)
+      end
+      assert.has_no.errors(function() m:predict(d.X) end)
+    end)
+
     it("rejects one class and labels other than 0/1", function()
       assert.has_error(function() credo.SVC {}:fit(d.X, credo.zeros({ 300 }, "int64")) end,
         "bad argument #2 to 'fit' (y holds one class only (label 0): SVC needs both 0 and 1)")

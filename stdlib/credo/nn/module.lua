@@ -81,6 +81,19 @@ function Module.class(name, parent)
   setmetatable(cls, {
     __index = parent,
     __call = function(c, ...) return c.new(...) end,
+    -- a class's forward / backward are wrapped so that an input living in
+    -- one of the module's own workspaces (its last output fed back in,
+    -- its grad_input passed to backward) is copied first: the kernel would
+    -- otherwise overwrite what it reads
+    __newindex = function(c, k, v)
+      if (k == "forward" or k == "backward") and type(v) == "function" then
+        local f = v
+        v = function(self, a, b, ...)
+          return f(self, self:unalias(a), self:unalias(b), ...)
+        end
+      end
+      rawset(c, k, v)
+    end,
   })
   cls.new = function(...)
     local self = setmetatable({
@@ -254,6 +267,16 @@ function Module:workspace(key, dtype, ...)
   ws.t = credo.empty({ ... }, dtype)
   self.ws_[key] = ws
   return ws.t
+end
+
+-- v itself, or a copy when v is a tensor sharing memory with one of this
+-- module's workspaces (see Module.class).
+function Module:unalias(v)
+  if not is_tensor(v) then return v end
+  for _, ws in pairs(self.ws_) do
+    if v:shares_storage(ws.t) then return v:clone() end
+  end
+  return v
 end
 
 -- x itself when contiguous, else a contiguous copy in workspace `key`.
