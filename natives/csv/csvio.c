@@ -1136,6 +1136,14 @@ credo_status csvio_write(const char *path, const csvio_wcolumn *cols,
       }
     }
   }
+  /* the rename below replaces whatever path names: never a device, pipe,
+   * socket or directory */
+  struct stat sb;
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    snprintf(err, errlen, "cannot write '%s': not a regular file (a device, pipe, socket "
+             "or directory is never replaced)", path);
+    return CREDO_EIO;
+  }
   size_t plen = strlen(path);
   char *tmp = malloc(plen + 16);
   if (!tmp) return CREDO_ENOMEM;

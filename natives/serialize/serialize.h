@@ -175,7 +175,9 @@ typedef struct SerAtomic {
   FILE *f;     /* open on tmp between open and commit/abort */
 } SerAtomic;
 
-/* Create the temporary file.  CREDO_EIO (errno set) or CREDO_ENOMEM. */
+/* Create the temporary file.  CREDO_EIO (errno set), CREDO_ENOMEM, or
+ * CREDO_EINVAL when path exists and is not a regular file (a device, pipe,
+ * socket or directory is never replaced). */
 credo_status ser_atomic_open(SerAtomic *a, const char *path);
 /* Flush, fsync, close, rename over the target, fsync the directory.  On
  * failure the temporary is removed and the target is untouched. */

@@ -458,8 +458,11 @@ static int l_save(lua_State *L) {
   lua_settop(L, 2);
   SaveBox *box = newsavebox(L);                     /* 3 */
   lua_Integer nt = encode_root(L, box, 2, "save", "model");  /* 4: tlist */
-  if (ser_atomic_open(&box->atomic, path) != CREDO_OK)
-    return luaL_error(L, "save: %s: %s", path, strerror(errno));
+  credo_status ost = ser_atomic_open(&box->atomic, path);
+  if (ost == CREDO_EINVAL)
+    return luaL_error(L, "save: %s: not a regular file (a device, pipe, socket or directory "
+                         "is never replaced)", path);
+  if (ost != CREDO_OK) return luaL_error(L, "save: %s: %s", path, strerror(errno));
   SerWriter w;
   ser_writer_file(&w, box->atomic.f);
   credo_status st = write_file(L, &w, box, 4, nt);

@@ -267,6 +267,19 @@ describe("csv", function()
       assert.matches("^write_csv: cannot create '/nonexistent%-dir/x%.csv%.tmp",
                      err(csv.write, "/nonexistent-dir/x.csv", { "a" }, { csv.fromlist({ 1 }) }))
     end)
+
+    it("never replaces a device, pipe or directory (the rename would)", function()
+      assert.are.equal("write_csv: cannot write '/dev/null': not a regular file (a device, pipe, "
+        .. "socket or directory is never replaced)", err(csv.write, "/dev/null", { "a" }, { csv.fromlist({ 1 }) }))
+      local f = io.open("/dev/null", "rb")
+      assert.is_truthy(f)                                  -- still the device
+      f:close()
+      local dir = os.tmpname()
+      os.remove(dir)
+      os.execute("mkdir " .. dir)
+      assert.matches("not a regular file", err(csv.write, dir, { "a" }, { csv.fromlist({ 1 }) }))
+      os.remove(dir)
+    end)
   end)
 
   describe("column kernels", function()

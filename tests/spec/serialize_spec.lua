@@ -347,6 +347,18 @@ describe("serialize", function()
   end)
 
   describe("save() / load()", function()
+    it("never replaces a device or a directory", function()
+      local ok, e = pcall(credo.save, "/dev/null", { 1 })
+      assert.is_false(ok)
+      assert.matches("save: /dev/null: not a regular file %(a device, pipe, socket or directory is never replaced%)", e)
+      local dir = tmpdir()
+      ok, e = pcall(credo.save, dir, { 1 })
+      assert.is_false(ok)
+      assert.matches("not a regular file", e)
+      assert.same({}, listdir(dir))                       -- no temporary left
+      rmtree(dir)
+    end)
+
     it("round-trips through a file", function()
       local dir = tmpdir()
       local path = dir .. "/model.credo"
@@ -383,10 +395,10 @@ describe("serialize", function()
       local path = dir .. "/no/such/dir/m.credo"
       assert.has_error(function() credo.save(path, 1) end,
         "save: " .. path .. ": No such file or directory")
-      -- a directory in the way of the rename: the temporary is removed
+      -- a directory in the way: refused before any temporary is made
       assert(os.execute("mkdir -p '" .. dir .. "/busy/x'"))
       assert.has_error(function() credo.save(dir .. "/busy", 1) end,
-        "save: " .. dir .. "/busy: Is a directory")
+        "save: " .. dir .. "/busy: not a regular file (a device, pipe, socket or directory is never replaced)")
       assert.same({"busy"}, listdir(dir))
       rmtree(dir)
     end)
