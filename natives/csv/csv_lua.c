@@ -290,6 +290,12 @@ static int l_write(lua_State *L) {
       } else argerr(L, 4, op, "unknown option '%s'", key);
     }
     if (o.delim == o.quote) argerr(L, 4, op, "delim and quote must differ");
+    /* the missing-value text is written unquoted: it must read back as one
+     * field (and as itself, so it cannot be a quoted or multi-line text) */
+    for (const char *c = o.na; *c; c++)
+      if (*c == o.delim || *c == o.quote || *c == '\n' || *c == '\r')
+        argerr(L, 4, op, "na must not contain the delimiter, the quote or a line break "
+                         "(got \"%s\")", o.na);
   }
   int ncol = (int)luaL_len(L, 3);
   if ((int)luaL_len(L, 2) != ncol)

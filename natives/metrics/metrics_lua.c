@@ -207,6 +207,11 @@ static const double *get_weights(lua_State *L, int idx, const char *op,
     s += w[i];
   }
   if (!(s > 0)) argerr(L, op, uarg, "sample_weight sums to zero");
+  /* the metrics form weighted sums and ratios of them: a total that
+   * overflows would turn them into NaN (rescale the weights) */
+  if (!(s < HUGE_VAL / 4))
+    argerr(L, op, uarg, "sample_weight sums to %s, too large for weighted sums "
+                        "(rescale the weights)", numstr(L, s));
   return w;
 }
 

@@ -98,7 +98,22 @@ local function to_column(v, n, op, arg, name)
     end
     return v
   elseif type(v) == "table" then
-    local len = n or #v
+    -- a list's length: v.n when set (table.pack), else its largest index
+    -- (a nil inside is a missing value; trailing nils need v.n)
+    local last = 0
+    for k in pairs(v) do
+      if math.type(k) == "integer" and k > last then last = k end
+    end
+    if v.n ~= nil then
+      if math.type(v.n) ~= "integer" or v.n < last then
+        argerror(arg, op, ("column '%s': field n must be an integer >= its largest index %d"):format(name, last))
+      end
+      last = v.n
+    end
+    if n and last > n then
+      argerror(arg, op, ("column '%s' has %d elements, the frame has %d rows"):format(name, last, n))
+    end
+    local len = n or last
     local kind
     for i = 1, len do
       local x = v[i]
@@ -367,6 +382,7 @@ end
 -- names (default: every column)
 function methods:dropna(names)
   names = names and name_list(self, names, "dropna") or self._names
+  if #names == 0 then return slice_rows(self, 1, self._n) end  -- no column to check: every row
   local cols = {}
   for i, name in ipairs(names) do cols[i] = self._cols[name] end
   return take_rows(self, csv.complete(cols))
@@ -394,7 +410,11 @@ end
 function methods:write_csv(path, opts)
   local cols = {}
   for i, name in ipairs(self._names) do cols[i] = self._cols[name] end
-  csv.write(path, self._names, cols, opts)
+  local ok, err = pcall(csv.write, path, self._names, cols, opts)
+  if not ok then
+    -- the options are argument #2 of this method (#4 of the binding)
+    error((tostring(err):gsub("^bad argument #4 to 'write_csv'", "bad argument #2 to 'write_csv'")), 2)
+  end
   return self
 end
 

@@ -225,6 +225,19 @@ describe("Frame", function()
       assert.are.same({ 1, 4, 5 }, csv.tolist(df:dropna():col("id")))
       assert.are.same({ 1, 3, 4, 5 }, csv.tolist(df:dropna { "score" }:col("id")))
       assert.are.same({ id = 0, grade = 1, score = 1 }, df:missing())
+      -- no column to check keeps every row (it kept none)
+      assert.are.equal(df:nrow(), df:dropna({}):nrow())
+    end)
+
+    it("refuses a list longer than the frame, and counts trailing missing values by n", function()
+      assert.has_error(function() credo.Frame.new({ "x", "y" }, { { 1, 2 }, { 10, 20, 30 } }) end,
+        "bad argument #2 to 'add' (column 'y' has 3 elements, the frame has 2 rows)")
+      local df = credo.Frame.new({ "x", "y" }, { { 1, 2, 3 }, { 5 } })  -- shorter: NA after
+      assert.are.equal(3, df:nrow())
+      assert.are.same({ y = 2, x = 0 }, df:missing())
+      df = credo.Frame.new({ "x", "y" }, { table.pack("a", "b", nil), { 1, 2, 3 } })
+      assert.are.equal(3, df:nrow())
+      assert.has_error(function() credo.Frame.new({ "x" }, { { 1, 2, n = 1 } }) end)
     end)
   end)
 
@@ -291,6 +304,21 @@ describe("Frame", function()
           for i = 1, #x do assert.is_true(x[i] == y[i] or (x[i] ~= x[i] and y[i] ~= y[i])) end
         end
       end
+      os.remove(p)
+    end)
+
+    it("refuses a missing-value text that would not read back as one field", function()
+      local p = tmpname()
+      local df = credo.Frame.new({ "a", "b" }, { { 1, 0 / 0 }, { "u", nil, n = 2 } })
+      for _, na in ipairs { ",", "x\ny", '"', "a\rb" } do
+        local ok, e = pcall(df.write_csv, df, p, { na = na })
+        assert.is_false(ok)
+        assert.matches("bad argument #2 to 'write_csv' %(na must not contain the delimiter, the quote or a line break", e)
+      end
+      assert.is_nil(io.open(p))
+      df:write_csv(p, { na = "NULL" })
+      local back = credo.read_csv(p, { na_values = { "NULL" } })
+      assert.are.same({ a = 1, b = 1 }, back:missing())
       os.remove(p)
     end)
   end)

@@ -285,6 +285,9 @@ describe("metrics", function()
         "bad argument #3 to 'roc_auc' (sample_weight contains NaN at index 2)")
       assert.has_error(function() m.roc_auc(y, s, sw { 0, 0, 0, 0 }) end,
         "bad argument #3 to 'roc_auc' (sample_weight sums to zero)")
+      -- finite weights whose total overflows gave NaN metrics
+      assert.has_error(function() m.roc_auc(y, s, sw { 1e308, 1e308, 1, 1 }) end,
+        "bad argument #3 to 'roc_auc' (sample_weight sums to inf, too large for weighted sums (rescale the weights))")
     end)
     it("equals the pair count on a large sample with ties (fast path vs weighted walk)", function()
       local n = 20000

@@ -284,6 +284,8 @@ describe("prep", function()
       assert.are.equal(fx.single, ("%u"):format(P.special.fnv1a("credo")):gsub("^-", ""))
       local a, b = {}, {}
       for i, pair in ipairs(fx.pairs) do a[i], b[i] = pair[1], pair[2] end
+      assert.has_error(function() P.FeatureCross { columns = { "a", "b" }, method = "hash", n_buckets = 1048577 } end,
+        "FeatureCross: parameter 'n_buckets' must be <= 1048576 (got 1048577)")
       local fh = P.FeatureCross { columns = { "a", "b" }, method = "hash", n_buckets = 97 }
       local c = fh:fit(df):transform_column(frame(a, b))
       for i = 1, #fx.pairs do

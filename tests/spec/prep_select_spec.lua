@@ -134,6 +134,11 @@ describe("prep", function()
       for i = 1, s.t.n do
         worst = math.max(worst, math.abs(P.special.t_pvalue(s.t[i], s.df[i]) - s.t_pvalue[i]) / s.t_pvalue[i])
       end
+      -- huge degrees of freedom: the normal law (the incomplete beta drifted past 1e15)
+      for _, df in ipairs { 1e11, 1e20, math.huge } do
+        assert.is_true(math.abs(P.special.t_pvalue(1, df) - 0.31731050786291) < 1e-12)
+      end
+      assert.is_true(math.abs(P.special.t_pvalue(1, 1e9) - 0.31731050786291) < 1e-9)
       for i = 1, s.beta_a.n do
         local v = P.special.betainc(s.beta_a[i], s.beta_b[i], s.beta_x[i])
         worst = math.max(worst, math.abs(v - s.betainc[i]) / s.betainc[i])

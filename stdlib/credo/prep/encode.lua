@@ -667,7 +667,8 @@ local FeatureCross = estimator.class("FeatureCross", {
               doc = "the categorical columns to cross (two or more)" },
   method = { default = "explicit", enum = { "explicit", "hash" },
              doc = "one level per observed combination, or hashed buckets" },
-  n_buckets = { default = 1000, type = "integer", min = 1, doc = "buckets of method 'hash'" },
+  n_buckets = { default = 1000, type = "integer", min = 1, max = 1048576,
+                doc = "buckets of method 'hash' (at most 2^20: each bucket is a level)" },
   sep = { default = "_x_", type = "string", doc = "joins column names and level names" },
   name = { type = "string", doc = "name of the new column (default the columns joined by sep)" },
 })
