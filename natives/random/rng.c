@@ -131,9 +131,11 @@ credo_status rng_fill_uniform_f32(float *out, double lo, double hi, int64_t n,
                                   Rng *r) {
   float top = (float)hi, bottom = (float)lo;
   float below = nextafterf(top, -INFINITY);
+  /* hi - lo overflows for bounds near +-1e308: draw on the halved range */
+  double s = isfinite(hi - lo) ? 1.0 : 0.5;
   for (int64_t i = 0; i < n; i++) {
     POLL(i);
-    float v = (float)(lo + (hi - lo) * (double)rng_uniform_f32(r));
+    float v = (float)((lo * s + (hi * s - lo * s) * (double)rng_uniform_f32(r)) / s);
     out[i] = (v >= top && bottom < top) ? below : v;
   }
   return CREDO_OK;
@@ -142,9 +144,10 @@ credo_status rng_fill_uniform_f32(float *out, double lo, double hi, int64_t n,
 credo_status rng_fill_uniform_f64(double *out, double lo, double hi, int64_t n,
                                   Rng *r) {
   double below = nextafter(hi, -INFINITY);
+  double s = isfinite(hi - lo) ? 1.0 : 0.5;    /* as for f32 */
   for (int64_t i = 0; i < n; i++) {
     POLL(i);
-    double v = lo + (hi - lo) * rng_uniform(r);
+    double v = (lo * s + (hi * s - lo * s) * rng_uniform(r)) / s;
     out[i] = (v >= hi && lo < hi) ? below : v;
   }
   return CREDO_OK;

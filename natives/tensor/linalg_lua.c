@@ -9,6 +9,7 @@
  * computes nothing itself.  See docs/linalg.md.
  */
 #include <limits.h>
+#include <float.h>
 #include <math.h>
 
 #include "../common/credo_lua.h"
@@ -154,6 +155,10 @@ static int l_addmm(lua_State *L) {
   Tensor *a = checkmat(L, 2, 2, 2), *b = checkmat(L, 3, 2, 2);
   lua_Number beta = optfinite(L, 4, 1), alpha = optfinite(L, 5, 1);
   if (a->shape[1] != b->shape[0]) return shapeerror(L, 3, a, b, "do not align");
+  if (a->dtype != TENSOR_F64 && b->dtype != TENSOR_F64) {   /* a float32 product */
+    luaL_argcheck(L, fabs(beta) <= FLT_MAX, 4, "expected a number finite in float32");
+    luaL_argcheck(L, fabs(alpha) <= FLT_MAX, 5, "expected a number finite in float32");
+  }
   int64_t shape[2] = {a->shape[0], b->shape[1]};
   int ok = c->ndim < 1 || c->shape[c->ndim - 1] == 1 ||
            c->shape[c->ndim - 1] == shape[1];

@@ -496,6 +496,16 @@ static int l_bincount(lua_State *L) {
 
 /* ---- splitting ---- */
 
+/* Splits into more views than this are refused (each is a Lua object:
+ * 2^24 already take gigabytes). */
+#define MAX_PIECES ((int64_t)1 << 24)
+
+static void checkpieces(lua_State *L, int64_t pieces) {
+  if (pieces > MAX_PIECES)
+    luaL_argerror(L, 2, lua_pushfstring(L, "would make %I views (at most %I)",
+                                        (LUAI_UACINT)pieces, (LUAI_UACINT)MAX_PIECES));
+}
+
 /* Push the view of x narrowed to [start, start+len) along dim into the
  * table at the top of the stack, at position k. */
 static void addpiece(lua_State *L, const Tensor *x, int dim, int64_t start,
@@ -520,6 +530,9 @@ static int l_split(lua_State *L) {
       if (!isint || s < 0)
         luaL_argerror(L, 2, lua_pushfstring(L, "sizes[%I] must be an integer "
                                                ">= 0", (LUAI_UACINT)k));
+      if (s > n - total)                 /* the sum would pass the size */
+        luaL_argerror(L, 2, lua_pushfstring(L, "sizes sum to more than the size %I of "
+                                               "dimension %d", (LUAI_UACINT)n, dim + 1));
       total += s;
     }
     if (total != n)
@@ -540,6 +553,7 @@ static int l_split(lua_State *L) {
   }
   lua_Integer size = luaL_checkinteger(L, 2);
   luaL_argcheck(L, size >= 1, 2, "split size must be >= 1");
+  checkpieces(L, n / size + (n % size != 0));
   lua_newtable(L);
   lua_Integer k = 1;
   for (int64_t start = 0; start < n || (n == 0 && k == 1); start += size) {
@@ -557,8 +571,9 @@ static int l_chunk(lua_State *L) {
   luaL_argcheck(L, chunks >= 1, 2, "number of chunks must be >= 1");
   int dim = credo_optdim(L, 3, x, 0);
   int64_t n = x->shape[dim];
-  int64_t size = (n + chunks - 1) / chunks;
+  int64_t size = n / chunks + (n % chunks != 0);   /* ceil, without overflow */
   if (size < 1) size = 1;
+  checkpieces(L, n / size + (n % size != 0));
   lua_newtable(L);
   lua_Integer k = 1;
   for (int64_t start = 0; start < n || (n == 0 && k == 1); start += size) {
@@ -636,7 +651,8 @@ static int l_cat(lua_State *L) {
                                              "%d)", k + 1,
                                           shapestr(x, sa, sizeof sa), ref + 1,
                                           shapestr(r, sb, sizeof sb), dim + 1));
-    shape[dim] += x->shape[dim];
+    if (__builtin_add_overflow(shape[dim], x->shape[dim], &shape[dim]))
+      luaL_argerror(L, 1, lua_pushfstring(L, "the sizes along dimension %d overflow", dim + 1));
   }
   Tensor *out = credo_newtensor(L, dt, r->ndim, shape);
   checkstatus(L, "cat", tensor_cat(out, (const Tensor *const *)xs, n, dim));

@@ -58,10 +58,13 @@ int64_t tensor_numel(const Tensor *t) {
 
 void tensor_contiguous_strides(int ndim, const int64_t *shape,
                                int64_t *stride) {
+  /* sizes of 0 count as 1; a tensor with a 0 dim has no element to
+   * address, so its other dims may be huge: saturate instead of
+   * overflowing (tensor_numel_shape has checked every non-empty shape) */
   int64_t s = 1;
   for (int i = ndim - 1; i >= 0; i--) {
     stride[i] = s;
-    s *= shape[i] > 0 ? shape[i] : 1;
+    if (__builtin_mul_overflow(s, shape[i] > 0 ? shape[i] : 1, &s)) s = INT64_MAX;
   }
 }
 

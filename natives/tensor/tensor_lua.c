@@ -492,9 +492,14 @@ static int l_linspace(lua_State *L) {
   int64_t sz = n;
   Tensor *t = newtensor(L, dt, 1, &sz, 0);
   double step = n > 1 ? (b - a) / (double)(n - 1) : 0;
+  /* b - a overflows for bounds near +-1e308: then halve, step, double */
+  double scale = isfinite(step) ? 1.0 : 2.0;
+  if (scale != 1.0) step = (b * 0.5 - a * 0.5) / (double)(n - 1);
   for (int64_t i = 0; i < n; i++) {
-    double v = i < n / 2 ? a + step * (double)i : b - step * (double)(n - 1 - i);
-    if (n == 1) v = a;
+    double v = i < n / 2 ? (a / scale + step * (double)i) * scale
+                         : (b / scale - step * (double)(n - 1 - i)) * scale;
+    if (i == n - 1) v = b;
+    if (i == 0) v = a;                     /* n == 1: the single point is a */
     if (dt == TENSOR_I64) tensor_i64(t)[i] = tensor_double_to_i64(v);
     else if (dt == TENSOR_F64) tensor_f64(t)[i] = v;
     else tensor_f32(t)[i] = (float)v;
@@ -1082,7 +1087,7 @@ static int l_narrow(lua_State *L) {
     luaL_argerror(L, 3, lua_pushfstring(L, "start %I out of range for "
                                            "dimension %d of size %I",
                                         (LUAI_UACINT)start, d + 1, (LUAI_UACINT)n));
-  if (len < 0 || s - 1 + len > n)
+  if (len < 0 || len > n - (s - 1))      /* (not s - 1 + len: it may overflow) */
     luaL_argerror(L, 4, lua_pushfstring(L, "length %I from %I exceeds "
                                            "dimension %d of size %I",
                                         (LUAI_UACINT)len, (LUAI_UACINT)s, d + 1,

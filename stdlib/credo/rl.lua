@@ -158,6 +158,10 @@ function Replay:check_state(s, what)
     if not (credo.is_tensor(s) and s:numel() == self.dim) then
       error(("%s: %s must be a tensor of %d values"):format(self.name or "ReplayBuffer", what, self.dim), 3)
     end
+    local a = s:double():abs():max()
+    if a ~= a or a == huge then
+      error(("%s: %s holds a NaN or infinite value"):format(self.name or "ReplayBuffer", what), 3)
+    end
   else
     if math.type(s) ~= "integer" or s < 1 or (self.n_states and s > self.n_states) then
       error(("%s: %s must be a state id in 1..%s, got %s"):format(self.name or "ReplayBuffer",
@@ -370,6 +374,12 @@ end
 function QL:update(s, a, r, s2, done)
   self:check_state(s)
   if not done then self:check_state(s2) end
+  if math.type(a) ~= "integer" or a < 1 or a > self.n_actions then
+    error(("QLearning: action must be an integer in 1..%d, got %s"):format(self.n_actions, tostring(a)), 2)
+  end
+  if type(r) ~= "number" or r ~= r or r == huge or r == -huge then
+    error(("QLearning: reward must be a finite number, got %s"):format(tostring(r)), 2)
+  end
   local row = self.Q[s]
   local target = r
   if not done then
@@ -726,11 +736,33 @@ function Env.new(X, y, opts)
   if not credo.is_tensor(y) or y:numel() ~= X:size(1) then
     error(cname .. ": bad argument #2 (y must hold one label per row of X)", 2)
   end
+  if X:size(1) < 2 then error(cname .. ": bad argument #1 (X needs at least 2 rows: a transition)", 2) end
   local self = setmetatable({}, Env)
   self.state_cols = opts.state_cols or { 1, 2, 3, 4 }
   self.action_col = opts.action_col or 5
   self.min_count = opt_int(cname, opts, "min_count", 1, 1)
+  if type(self.state_cols) ~= "table" or #self.state_cols == 0 then
+    fail(cname, "state_cols", "must be a non-empty list of column numbers")
+  end
   local k = #self.state_cols
+  -- 3^k tertile states: past 10 columns (59,049 states) the tables would not fit
+  if k > 10 then fail(cname, "state_cols", "lists %d columns (at most 10: 3^k states)", k) end
+  if math.type(self.action_col) ~= "integer" or self.action_col < 1 or self.action_col > X:size(2) then
+    fail(cname, "action_col", "column %s out of range 1..%d", tostring(self.action_col), X:size(2))
+  end
+  local seen = {}
+  for _, c in ipairs(self.state_cols) do
+    if seen[c] then fail(cname, "state_cols", "lists column %s twice", tostring(c)) end
+    seen[c] = true
+  end
+  local yl = y:reshape(y:numel()):totable()
+  for i = 1, #yl do
+    local v = yl[i]
+    if v ~= 0 and v ~= 1 then
+      error(("%s: bad argument #2 (y must hold 1 repaid / 0 default, found %s at row %d)"):format(
+        cname, tostring(v), i), 2)
+    end
+  end
   self.n_states = 3 ^ k // 1
   self.n_actions = 3
   self.cuts = opts.cuts or {}
@@ -738,7 +770,15 @@ function Env.new(X, y, opts)
     if math.type(c) ~= "integer" or c < 1 or c > X:size(2) then
       fail(cname, "state_cols", "column %s out of range 1..%d", tostring(c), X:size(2))
     end
-    if not opts.cuts then self.cuts[j] = tertiles(column(X, c)) end
+    if not opts.cuts then
+      self.cuts[j] = tertiles(column(X, c))
+    else
+      local cut = self.cuts[j]
+      if type(cut) ~= "table" or type(cut[1]) ~= "number" or type(cut[2]) ~= "number"
+         or cut[1] ~= cut[1] or cut[2] ~= cut[2] or cut[1] > cut[2] then
+        fail(cname, "cuts", "entry %d must be {c1, c2} with c1 <= c2 (numbers, not NaN)", j)
+      end
+    end
   end
   self:build(X, y)
   return self
@@ -875,7 +915,12 @@ function rl.ips(policy, S, A, R, opts)
   local pb = opts.behavior
   if pb == nil then
     if not opts.n_actions then error("ips: give n_actions (uniform behaviour policy) or behavior", 2) end
+    if math.type(opts.n_actions) ~= "integer" or opts.n_actions < 1 then
+      error(("ips: n_actions must be an integer >= 1, got %s"):format(tostring(opts.n_actions)), 2)
+    end
     pb = 1 / opts.n_actions
+  elseif type(pb) ~= "function" and not (type(pb) == "number" and pb > 0 and pb <= 1) then
+    error(("ips: behavior must be a probability in (0, 1] or a function(s, a), got %s"):format(tostring(pb)), 2)
   end
   local pbf = type(pb) == "function" and pb or function() return pb end
   local rho = credo.zeros({ n }, "float64")
@@ -884,8 +929,17 @@ function rl.ips(policy, S, A, R, opts)
   for i = 1, n do
     local s, a, r = S[i], A[i], R[i]
     local b = pbf(s, a)
-    if not (b > 0) then error(("ips: behaviour probability of record %d is not positive"):format(i), 2) end
-    local w = pe(s, a) / b
+    if not (b > 0 and b <= 1) then
+      error(("ips: behaviour probability of record %d is %s (must be in (0, 1])"):format(i, tostring(b)), 2)
+    end
+    if r ~= r or r == huge or r == -huge then
+      error(("ips: reward of record %d is %s (must be finite)"):format(i, tostring(r)), 2)
+    end
+    local p = pe(s, a)
+    if type(p) ~= "number" or not (p >= 0 and p <= 1) then
+      error(("ips: policy probability of record %d is %s (must be in [0, 1])"):format(i, tostring(p)), 2)
+    end
+    local w = p / b
     rho[i], rhor[i] = w, w * r
     sw, swr = sw + w, swr + w * r
   end

@@ -40,6 +40,22 @@ local function err(f, ...)
 end
 
 describe("random", function()
+  describe("uniform over a range wider than the largest double", function()
+    it("spreads over the range (hi - lo overflowed to a constant 1e308)", function()
+      local g = credo.Generator(1)
+      local lo, hi, seen_neg = math.huge, -math.huge, false
+      for _ = 1, 50 do
+        local v = g:uniform(-1e308, 1e308)
+        assert.is_true(v >= -1e308 and v < 1e308)
+        lo, hi = math.min(lo, v), math.max(hi, v)
+        seen_neg = seen_neg or v < 0
+      end
+      assert.is_true(seen_neg and hi - lo > 1e307)
+      local a, b = credo.Generator(5), credo.Generator(5)   -- the usual range keeps its stream
+      assert.are.equal(a:uniform(2, 3), 2 + (3 - 2) * b:uniform())
+    end)
+  end)
+
   describe("Generator()", function()
     it("gives the same numbers for the same seed", function()
       local a, b = credo.Generator(7), credo.Generator(7)

@@ -343,6 +343,10 @@ describe("credo.rl", function()
         rl.QLearning { n_states = 2, n_actions = 2, gamma = 2 } end))
       local ql = rl.QLearning { n_states = 2, n_actions = 2 }
       assert.matches("state must be an integer in 1..2, got 3", errmsg(function() ql:act(3) end))
+      -- a NaN reward poisoned the table; an action out of range was an arithmetic error
+      assert.matches("QLearning: reward must be a finite number, got", errmsg(function() ql:update(1, 1, 0 / 0, 2, false) end))
+      assert.matches("QLearning: action must be an integer in 1..2, got 3", errmsg(function() ql:update(1, 3, 1, 2, false) end))
+      assert.are.same({ 0, 0 }, ql.Q[1])
     end)
   end)
 
@@ -399,6 +403,26 @@ describe("credo.rl", function()
       assert.are.same({ 0, 3, 2, 1 }, { a[1], a[2], a[3], a[4] })
       local big = errmsg(function() rl.OfflineEnv(X, y, { min_count = 100000 }) end)
       assert.matches("no transition left", big)
+    end)
+
+    it("refuses options that hung or misread the data", function()
+      local X, y = records(50, 3)
+      local cols = {}
+      for i = 1, 25 do cols[i] = 1 end                       -- 3^25 states hung
+      assert.matches("lists 25 columns %(at most 10: 3%^k states%)",
+        errmsg(function() rl.OfflineEnv(X, y, { state_cols = cols }) end))
+      assert.matches("lists column 1 twice", errmsg(function() rl.OfflineEnv(X, y, { state_cols = { 1, 1 } }) end))
+      local yb = y:double()
+      yb[3] = 0 / 0                                           -- NaN counted as repaid
+      assert.matches("y must hold 1 repaid / 0 default, found", errmsg(function() rl.OfflineEnv(X, yb) end))
+      assert.matches("entry 1 must be {c1, c2}", errmsg(function() rl.OfflineEnv(X, y, { cuts = { { 1 } } }) end))
+      assert.matches("X needs at least 2 rows", errmsg(function() rl.OfflineEnv(X:narrow(1, 1, 1), y:narrow(1, 1, 1)) end))
+    end)
+
+    it("refuses NaN states in a dense replay (the network turned NaN)", function()
+      local d = rl.DoubleDQN { state_dim = 2, n_actions = 2, hidden = { 4 }, seed = 1 }
+      assert.matches("state holds a NaN or infinite value", errmsg(function()
+        d:remember(credo.full({ 2 }, 0 / 0), 1, 1.0, credo.zeros(2), false) end))
     end)
 
     it("trains Pre-DDQN, DDQN and Q-learning that beat the random policy by IPS", function()

@@ -131,6 +131,24 @@ describe("tensor", function()
       assert.are.equal(0, t[1]); assert.are.equal(1, t[7])
       assert.are.same({ 3 }, credo.linspace(3, 9, 1):totable())
       assert.are.equal(0, credo.linspace(0, 1, 0):numel())
+      -- b - a overflows near +-1e308: still exact ends and finite points (were NaN / inf)
+      assert.are.same({ -1e308, -5e307, 0, 5e307, 1e308 }, credo.linspace(-1e308, 1e308, 5, "float64"):totable())
+      assert.are.same({ 1e308, -1e308 }, credo.linspace(1e308, -1e308, 2, "float64"):totable())
+    end)
+
+    it("refuses sizes that overflow instead of wrapping (UBSan found each)", function()
+      local big = 1 << 62
+      assert.are.same({ 0, big, big }, credo.zeros(0, big, big):size())   -- 0 elements: fine
+      assert.has_error(function() credo.zeros(5):narrow(1, 2, math.maxinteger) end,
+        "bad argument #3 to 'narrow' (length 9223372036854775807 from 2 exceeds dimension 1 of size 5)")
+      assert.are.equal(2, #credo.zeros(2, 3):chunk(math.maxinteger))
+      assert.has_error(function() credo.zeros(3):split({ math.maxinteger, 2 }) end,
+        "bad argument #1 to 'split' (sizes sum to more than the size 3 of dimension 1)")
+      assert.has_error(function() credo.cat({ credo.zeros(big, 0), credo.zeros(big, 0) }, 1) end,
+        "bad argument #1 to 'cat' (the sizes along dimension 1 overflow)")
+      assert.has_error(function() credo.zeros(big, 0):split(1) end,
+        "bad argument #1 to 'split' (would make 4611686018427387904 views (at most 16777216))")
+      assert.has_error(function() credo.addmm(credo.zeros(2, 2), credo.ones(2, 3), credo.ones(3, 2), 1e39) end)
     end)
 
     it("eye makes identities, square or not", function()
