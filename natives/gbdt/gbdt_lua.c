@@ -626,10 +626,15 @@ static int l_train(lua_State *L) {
         if (!credo_testtensor(L, yi))
           credo_argfail(L, 3, "eval_set[%d][2] must be a tensor", e + 1);
         float *ye = check_vector(L, yi, 3, "eval_set y", ev[e].X.n);
-        int binary = p.objective == GBDT_OBJ_LOGISTIC;
-        for (int k = 0; k < p.n_metrics; k++) binary |= p.metrics[k] != GBDT_METRIC_RMSE;
+        int binary = p.objective == GBDT_OBJ_LOGISTIC, auc = 0;
+        for (int k = 0; k < p.n_metrics; k++) {
+          binary |= p.metrics[k] != GBDT_METRIC_RMSE;
+          auc |= p.metrics[k] == GBDT_METRIC_AUC;
+        }
+        /* AUC of a one-class set is undefined (NaN), and early stopping
+         * would watch it: both classes are required then */
         check_labels(L, 3, "eval_set y", ye,
-                     ev[e].X.n, binary ? GBDT_OBJ_LOGISTIC : GBDT_OBJ_SQUARED, 0);
+                     ev[e].X.n, binary ? GBDT_OBJ_LOGISTIC : GBDT_OBJ_SQUARED, auc);
         ev[e].y = ye;
         if (ce->k > 0) cat_transform(L, &ev[e].X, ce);
       }

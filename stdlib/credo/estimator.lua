@@ -94,6 +94,9 @@ local function check_param(cname, name, spec, v)
   if spec.type == "integer" and math.type(v) == "float" then v = math.tointeger(v) end
   if type(v) == "number" then
     if v ~= v then error(("%s: parameter '%s' is NaN"):format(cname, name), 4) end
+    if (v == math.huge or v == -math.huge) and not spec.inf then
+      error(("%s: parameter '%s' must be finite (got %s)"):format(cname, name, v), 4)
+    end
     local bad
     if spec.min and v < spec.min then bad = (">= %s"):format(spec.min) end
     if spec.max and v > spec.max then bad = ("<= %s"):format(spec.max) end
@@ -140,6 +143,9 @@ end
 -- Change hyperparameters (checked); the model is no longer fitted.
 function Base:set_params(t)
   local cls = getmetatable(self)
+  if type(t) ~= "table" then
+    error(("%s:set_params: expected a table of parameters (got %s)"):format(cls.__name, type(t)), 2)
+  end
   for k, v in pairs(t) do
     local spec = cls.__params[k]
     if not spec then

@@ -49,7 +49,6 @@ end
 
 local LogisticRegression = estimator.class("LogisticRegression", {
   C = { default = 1.0, type = "number", gt = 0,
-        check = function(v) return v < math.huge, "must be finite" end,
         doc = "inverse regularisation strength (sklearn C)" },
   penalty = { default = "l2", enum = { "l2", "l1", "none" },
               doc = "l2: 0.5 ||coef||^2, l1: ||coef||_1, none" },

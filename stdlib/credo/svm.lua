@@ -52,16 +52,14 @@ local function class_weight_check(v)
 end
 
 local SVC = estimator.class("SVC", {
-  C = { default = 1.0, type = "number", gt = 0, check = function(v)
-          return v ~= math.huge, "must be finite" end,
+  C = { default = 1.0, type = "number", gt = 0,
         doc = "penalty of the hinge loss (upper bound of each alpha)" },
   kernel = { default = "rbf", enum = { "linear", "poly", "rbf", "sigmoid" },
              doc = "kernel function" },
   gamma = { default = "scale", type = { "number", "string" }, check = gamma_check,
             doc = "kernel coefficient of rbf, poly, sigmoid: number, 'scale' or 'auto'" },
   degree = { default = 3, type = "integer", min = 0, max = 1000, doc = "poly degree" },
-  coef0 = { default = 0.0, type = "number", check = function(v)
-              return v > -math.huge and v < math.huge, "must be finite" end,
+  coef0 = { default = 0.0, type = "number",
             doc = "independent term of poly and sigmoid" },
   tol = { default = 1e-3, type = "number", gt = 0, doc = "stopping tolerance (LIBSVM's eps)" },
   cache_size = { default = 200, type = "number", gt = 0, max = 1e9,

@@ -256,7 +256,13 @@ describe("LogisticRegression", function()
         credo.LogisticRegression():set_params { penalty = "l1" }:fit(X, y)
       end, "LogisticRegression:fit: solver 'lbfgs' supports penalty 'l2' or 'none' (use solver = 'owlqn' for 'l1')")
       assert.has_error(function() credo.LogisticRegression { C = math.huge } end,
-        "LogisticRegression: parameter 'C' must be finite")
+        "LogisticRegression: parameter 'C' must be finite (got inf)")
+      -- every number parameter of every estimator: infinity is refused (GBDT took learning_rate = inf)
+      assert.has_error(function() credo.GBDT { learning_rate = math.huge } end,
+        "GBDT: parameter 'learning_rate' must be finite (got inf)")
+      assert.has_error(function() credo.GBDT { scale_pos_weight = -math.huge } end)
+      assert.has_error(function() credo.LogisticRegression():set_params("x") end,
+        "LogisticRegression:set_params: expected a table of parameters (got string)")
       assert.has_error(function() credo.LogisticRegression { Cs = 1 } end,
         "LogisticRegression: unknown parameter 'Cs'")
     end)
