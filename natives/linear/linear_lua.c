@@ -426,6 +426,7 @@ static int l_decision(lua_State *L) {
                   (lua_Integer)t->shape[0]);
   double *coef = check_coef(L, 2, d);
   double b = luaL_checknumber(L, 3);
+  if (!isfinite(b)) credo_argfail(L, 3, "intercept is not finite (%f)", b);
   double *z = tensor_f64(new_vec(L, TENSOR_F64, D->n));
   linear_decision(z, D, coef, b);
   if (what == 0) return 1;

@@ -60,6 +60,9 @@ function M.check_space(op, i, space)
     if not (l < h) then
       argerror(op, i, ("dimension '%s': low (%s) must be < high (%s)"):format(name, l, h))
     end
+    if dim.integer and math.floor(h) < l then
+      argerror(op, i, ("dimension '%s': no integer lies in [%s, %s]"):format(name, l, h))
+    end
     if dim.log then
       if not (l > 0) then
         argerror(op, i, ("dimension '%s': a log dimension needs low > 0, got %s"):format(name, l))
@@ -245,6 +248,11 @@ function M.minimize(f, space, opts)
     end
   end
   local best, cost = sw:best()
+  if cost == math.huge then
+    bar:close("no finite cost")
+    error(("%s: the objective returned no finite cost in %d evaluations (NaN and inf are never a "
+      .. "best): best_params would be a point never evaluated"):format(op, n * iters), 2)
+  end
   local best_params = {}
   for k, dim in ipairs(space) do best_params[dim.name] = M.decode(dim, best:get(k)) end
   bar:close(("best %.6g"):format(cost))

@@ -257,6 +257,12 @@ describe("LogisticRegression", function()
       end, "LogisticRegression:fit: solver 'lbfgs' supports penalty 'l2' or 'none' (use solver = 'owlqn' for 'l1')")
       assert.has_error(function() credo.LogisticRegression { C = math.huge } end,
         "LogisticRegression: parameter 'C' must be finite (got inf)")
+      -- a loaded state with a NaN intercept gave NaN probabilities
+      local bad = credo.LogisticRegression():fit(X, y)
+      bad.state_.intercept = 0 / 0
+      local ok, e = pcall(bad.predict_proba, bad, X)
+      assert.is_false(ok)
+      assert.matches("intercept is not finite", e)
       -- every number parameter of every estimator: infinity is refused (GBDT took learning_rate = inf)
       assert.has_error(function() credo.GBDT { learning_rate = math.huge } end,
         "GBDT: parameter 'learning_rate' must be finite (got inf)")

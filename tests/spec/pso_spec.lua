@@ -240,6 +240,14 @@ describe("pso", function()
         "bad argument #2 to 'pso.minimize' (expected a non-empty list of dimensions {name=, low=, high=})")
       assert.has_error(function() pso.minimize("sphere", { { name = "x", low = 1, high = 1 } }) end,
         "bad argument #2 to 'pso.minimize' (dimension 'x': low (1) must be < high (1))")
+      -- an integer dimension with no integer inside evaluated x = 1, outside its bounds
+      assert.has_error(function() pso.minimize(print, { { name = "x", low = 0.1, high = 0.2, integer = true } }) end,
+        "bad argument #2 to 'pso.minimize' (dimension 'x': no integer lies in [0.1, 0.2])")
+      -- an objective that is never finite has no best point (best_params were never evaluated)
+      local ok, e = pcall(pso.minimize, function() return 0 / 0 end, { { name = "x", low = 0, high = 1 } },
+        { n_particles = 3, iters = 2, seed = 1 })
+      assert.is_false(ok)
+      assert.matches("pso.minimize: the objective returned no finite cost in 6 evaluations", e)
       assert.has_error(function()
         pso.minimize(print, { { name = "lr", low = 0, high = 1, log = true } })
       end, "bad argument #2 to 'pso.minimize' (dimension 'lr': a log dimension needs low > 0, got 0)")
