@@ -378,6 +378,23 @@ describe("nn.fit", function()
   describe("errors", function()
     local X, y = task(30, 4, 1)
 
+    it("refuses a layer as the loss and fractional indices for an Embedding", function()
+      local net = mlp(4, 1)
+      assert.has_error(function()
+        nn.fit(net, nn.Linear(1, 1), optim.SGD(net), X, y, { epochs = 1, verbose = 0 })
+      end, "fit: bad argument #2 (expected a loss, got the layer Linear(1 -> 1))")
+      local emb = nn.Sequential(nn.Embedding(5, 2), nn.Flatten(), nn.Linear(4, 1))
+      assert.has_error(function()
+        nn.fit(emb, nn.BCEWithLogitsLoss(), optim.SGD(emb), credo.full({ 10, 2 }, 1.7), credo.zeros(10),
+          { epochs = 1, verbose = 0 })
+      end, "fit: X holds values that are not whole numbers (NaN or fractions), but the model takes "
+        .. "integer indices (an Embedding first)")
+      assert.has_no.errors(function()
+        nn.fit(emb, nn.BCEWithLogitsLoss(), optim.SGD(emb), credo.full({ 10, 2 }, 2), credo.zeros(10),
+          { epochs = 1, verbose = 0 })
+      end)
+    end)
+
     it("names the epoch and the batch of a NaN loss", function()
       local net = mlp(4, 1)
       local Xn = X:clone()

@@ -201,6 +201,17 @@ describe("optim", function()
   end)
 
   describe("Optimizer", function()
+    it("refuses to step after its module was converted (it updated dead tensors)", function()
+      local m = nn.Linear(2, 2)
+      local o = optim.SGD(m, { lr = 0.1 })
+      assert.has_no.errors(function() o:step() end)
+      m:double()
+      local ok, e = pcall(o.step, o)
+      assert.is_false(ok)
+      assert.matches("SGD: the module's parameters are not the tensors this optimiser was made with", e)
+      assert.has_no.errors(function() optim.SGD(m, { lr = 0.1 }):step() end)
+    end)
+
     it("builds from a module, from two lists and from parameter groups", function()
       local g = credo.Generator(3)
       local m = nn.Sequential(nn.Linear(4, 3, { generator = g }), nn.ReLU(),

@@ -112,6 +112,15 @@ local function prepare_x(X, what, dt)
     -- an Embedding takes int64 indices: keep them
     return X:contiguous()
   end
+  if dt == "int64" and X:dtype() ~= "int64" and X:numel() > 0 then
+    -- float indices for an Embedding-first model: only whole numbers (the
+    -- conversion would truncate 1.7 to 1 and turn NaN into an index)
+    local whole = X:eq(X:floor())
+    if whole:sum() ~= X:numel() then
+      fail("%s holds values that are not whole numbers (NaN or fractions), but the model "
+        .. "takes integer indices (an Embedding first)", what)
+    end
+  end
   if X:dtype() ~= dt then X = X:type(dt) end
   return X:contiguous()
 end
@@ -300,6 +309,10 @@ function M.fit(model, loss, optimizer, X, y, opts)
   if not Module.is_module(model) then fail("bad argument #1 (expected a module, got %s)", type(model)) end
   if type(loss) ~= "table" or type(loss.forward) ~= "function" or type(loss.backward) ~= "function" then
     fail("bad argument #2 (expected a loss module, got %s)", type(loss))
+  end
+  if Module.is_module(loss) and type(loss.init_reduction) ~= "function" then
+    -- a layer (Linear, ReLU, ...) in the loss's place "trained" on its outputs
+    fail("bad argument #2 (expected a loss, got the layer %s)", loss:describe())
   end
   if not is_optimizer(optimizer) then
     fail("bad argument #3 (expected an optimiser from credo.optim, got %s)", type(optimizer))

@@ -220,7 +220,25 @@ function Optimizer.construct(cls, a, b, c)
     self.param_groups[gi] = group
   end
   self.n_params = index
+  if is_module(a) then self.module_ = a end
   return self
+end
+
+-- An optimiser made from a module holds the module's parameter tensors;
+-- :type() / :double() replace them, after which step() would update
+-- tensors the module no longer uses.  Say so instead.
+local function check_module(self)
+  local m = self.module_
+  if not m then return end
+  local p = m:parameters()
+  local ps = self.param_groups[1].params
+  local same = #p == #ps
+  for i = 1, #p do if p[i] ~= ps[i] then same = false; break end end
+  if not same then
+    error(("%s: the module's parameters are not the tensors this optimiser was made with "
+      .. "(was the module converted with :type(), :float() or :double() after?): make the "
+      .. "optimiser after converting"):format(self.__name or "optimizer"), 3)
+  end
 end
 
 -- ---------------------------------------------------------------------
@@ -231,6 +249,7 @@ end
 -- closure, calls it first (it recomputes the loss and the gradients) and
 -- returns its value, as torch.
 function Optimizer:step(closure)
+  check_module(self)
   local loss
   if closure ~= nil then loss = closure() end
   local state, update = self.state, self.update
