@@ -397,7 +397,28 @@ static int pmain(lua_State *L) {
   return 1;
 }
 
+/* libgomp's threads spin while they wait for work (OMP_WAIT_POLICY unset:
+ * up to ~300,000 spins per wait).  On a machine shared with other jobs a
+ * spinning thread takes the core the working thread needs, and every
+ * parallel region waits for a descheduled thread: measured here, an MLP
+ * epoch at 2 threads took 5-13 s under load against 0.49 s with the
+ * passive policy and 1.0-1.3 s on one thread; on a quiet machine the two
+ * policies time the same (docs/host.md).  libgomp reads the policy once,
+ * before main, so the host sets it and runs itself again: one exec, only
+ * when the user has not chosen (OMP_WAIT_POLICY or GOMP_SPINCOUNT set) and
+ * not under valgrind (whose preload is in LD_PRELOAD; the exec would leave
+ * it). */
+static void passive_wait_policy(char **argv) {
+  if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+  const char *pre = getenv("LD_PRELOAD");
+  if (pre && strstr(pre, "vgpreload")) return;
+  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  /* no /proc: run on with libgomp's default */
+}
+
 int main(int argc, char **argv) {
+  passive_wait_policy(argv);
   lua_State *L = luaL_newstate();
   if (L == NULL) {
     host_message("cannot create the Lua state: not enough memory");
