@@ -413,6 +413,11 @@ local function check_opts(op, opts, allowed, argn)
       error(fmt("bad argument #%d to '%s' (unknown option '%s')", argn, op, tostring(k)), 3)
     end
   end
+  local d = opts.digits
+  if d ~= nil and (math.type(d) ~= "integer" or d < 0 or d > 17) then
+    error(fmt("bad argument #%d to '%s' (digits must be an integer in 0..17, got %s)", argn, op,
+      tostring(d)), 3)
+  end
   return opts
 end
 
@@ -607,8 +612,9 @@ end
 -- can check that the test rows never met fitting, resampling or tuning.
 function Report:rows(use, ids)
   live(self, "rows")
-  if type(use) ~= "string" or use == "" then
-    error("bad argument #1 to 'rows' (expected the use as a non-empty string)", 2)
+  if type(use) ~= "string" or not use:match("^[%w_]+$") then
+    error(fmt("bad argument #1 to 'rows' (expected the use as a name of letters, digits and _, got %s)",
+      type(use) == "string" and fmt("%q", use) or type(use)), 2)
   end
   local n = type(ids) == "table" and #ids or (type(ids) == "userdata" and ids.size and ids:size(1))
   if not n then
@@ -620,8 +626,15 @@ function Report:rows(use, ids)
   end
   local lines = self.row_use
   local get = type(ids) == "table" and function(i) return ids[i] end or function(i) return ids:get(i) end
+  local start = #lines
   for i = 1, n do
-    lines[#lines + 1] = fmt("%d,%s", math.tointeger(get(i)), use)
+    local r = math.tointeger(get(i))
+    if not r or r < 1 then
+      for k = #lines, start + 1, -1 do lines[k] = nil end     -- nothing half-recorded
+      error(fmt("bad argument #2 to 'rows' (row numbers must be integers >= 1, got %s at %d)",
+        tostring(get(i)), i), 2)
+    end
+    lines[#lines + 1] = fmt("%d,%s", r, use)
   end
   return self
 end
@@ -637,6 +650,29 @@ function Report:metric(key, value)
   if t == "userdata" and value.totable then value = value:totable(); t = "table" end
   if t ~= "number" and t ~= "string" and t ~= "boolean" and t ~= "table" then
     error(fmt("bad argument #2 to 'metric' (expected a number, string, boolean or table, got %s)", t), 2)
+  end
+  if t == "table" then
+    -- what metrics.json can hold: checked now, not when finish() writes it
+    -- (a cycle or a function there made every finish() fail)
+    local function walk(v, depth, path, seen)
+      local tv = type(v)
+      if tv == "userdata" and v.totable then return nil end
+      if tv == "table" then
+        if seen[v] then return fmt("%s: a table holds itself", path) end
+        if depth > 100 then return fmt("%s: nested deeper than 100", path) end
+        seen[v] = true
+        for k, x in pairs(v) do
+          local e = walk(x, depth + 1, path .. "." .. tostring(k), seen)
+          if e then return e end
+        end
+        seen[v] = nil
+      elseif tv ~= "number" and tv ~= "string" and tv ~= "boolean" then
+        return fmt("%s is a %s: numbers, strings, booleans, tables and tensors only", path, tv)
+      end
+      return nil
+    end
+    local e = walk(value, 1, key, {})
+    if e then error(fmt("bad argument #2 to 'metric' (%s)", e), 2) end
   end
   if self.metrics[key] == nil then self.metric_order[#self.metric_order + 1] = key end
   self.metrics[key] = value

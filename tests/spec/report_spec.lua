@@ -291,6 +291,26 @@ describe("report", function()
       assert.equal("row,use\n1,train\n", U.slurp(out .. "/row_use.csv"))
     end)
 
+    it("refuses metrics metrics.json cannot hold, and digits out of range, when they are given", function()
+      local r = small(tmp .. "/badmetrics")
+      local c = {}
+      c.me = c
+      assert.has_error(function() r:metric("m", c) end, "bad argument #2 to 'metric' (m.me: a table holds itself)")
+      assert.has_error(function() r:metric("m", { a = { print } }) end,
+        "bad argument #2 to 'metric' (m.a.1 is a function: numbers, strings, booleans, tables and tensors only)")
+      local deep = {}
+      local cur = deep
+      for _ = 1, 150 do cur.x = {}; cur = cur.x end
+      local ok, e = pcall(r.metric, r, "d", deep)
+      assert.is_false(ok)
+      assert.matches("nested deeper than 100", e)
+      assert.has_error(function() r:table("t", { { 1 } }, { columns = { "a" }, digits = 1000 }) end,
+        "bad argument #3 to 'table' (digits must be an integer in 0..17, got 1000)")
+      r:metric("fine", { 1, 2, { a = 3 } })
+      local out = r:finish()                                   -- still finishes
+      assert.is_truthy(U.slurp(out .. "/metrics.json"):find('"fine"', 1, true))
+    end)
+
     it("records the rows each step used and writes row_use.csv at finish", function()
       local r = small(tmp .. "/rowsrun")
       r:rows("fit", credo.tensor({ 3, 1 }, "float64"))
@@ -299,9 +319,16 @@ describe("report", function()
       assert.has_error(function() r:file("row_use.csv", "x") end,
         "bad argument #1 to 'file' (the report already has a file 'row_use.csv')")
       assert.has_error(function() r:rows("", { 1 }) end,
-        "bad argument #1 to 'rows' (expected the use as a non-empty string)")
+        "bad argument #1 to 'rows' (expected the use as a name of letters, digits and _, got \"\")")
+      -- a use with a comma, quote or newline corrupted row_use.csv
+      assert.has_error(function() r:rows("a,b\n", { 1 }) end,
+        "bad argument #1 to 'rows' (expected the use as a name of letters, digits and _, got \"a,b\\\n\")")
       assert.has_error(function() r:rows("fit", 7) end,
         "bad argument #2 to 'rows' (expected a 1-d tensor or a list of row numbers, got number)")
+      assert.has_error(function() r:rows("fit", { 4, 1.5 }) end,
+        "bad argument #2 to 'rows' (row numbers must be integers >= 1, got 1.5 at 2)")
+      assert.has_error(function() r:rows("fit", { 0 }) end,
+        "bad argument #2 to 'rows' (row numbers must be integers >= 1, got 0 at 1)")
       local out = r:finish()
       assert.equal("row,use\n3,fit\n1,fit\n2,test\n", U.slurp(out .. "/row_use.csv"))
     end)
