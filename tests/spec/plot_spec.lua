@@ -227,6 +227,11 @@ describe("plot.line()", function()
 
   it("errors on bad input, naming it", function()
     assert.has_error(function() plot.line { serie = {} } end, "bad argument #1 to 'plot.line' (unknown option 'serie')")
+    -- a NaN or huge canvas wrote "nan" into every coordinate
+    assert.has_error(function() plot.line { series = { { name = "a", x = { 1, 2 }, y = { 1, 2 } } }, width = 0 / 0 } end,
+      "bad argument #1 to 'plot.line' (width must be a number of pixels in [100, 10000], got " .. tostring(0 / 0) .. ")")
+    assert.has_error(function() plot.pie { labels = { "a", "b" }, values = { 1, 2 }, height = 1e308 } end,
+      "bad argument #1 to 'plot.pie' (height must be a number of pixels in [100, 10000], got 1e+308)")
     assert.has_error(function() plot.line { series = {} } end,
       "bad argument #1 to 'plot.line' (series must be a non-empty list of series)")
     assert.has_error(function() plot.line { series = { { x = { 1, 2 }, y = { 1, 2, 3 } } } } end,

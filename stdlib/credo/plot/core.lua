@@ -51,6 +51,14 @@ function M.options(op, opts, allowed)
       M.argerror(op, fmt("unknown option '%s'", tostring(k)), 3)
     end
   end
+  -- the canvas size goes into every coordinate: a NaN or huge one made
+  -- an SVG of "nan" attributes
+  for _, k in ipairs { "width", "height" } do
+    local v = opts[k]
+    if v ~= nil and (type(v) ~= "number" or not (v >= 100 and v <= 10000)) then
+      M.argerror(op, fmt("%s must be a number of pixels in [100, 10000], got %s", k, tostring(v)), 3)
+    end
+  end
   return opts
 end
 
