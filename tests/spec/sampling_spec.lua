@@ -230,6 +230,18 @@ describe("sampling", function()
       assert.is_false(a:eq(c):all())
     end)
 
+    it("refuses values whose distances or differences overflow (synthetic rows were inf)", function()
+      local X = credo.tensor({ { 1, 0 }, { 2, 0 }, { 3, 0 }, { 4, 0 }, { 5, 0 }, { 1e308, 1 }, { -1e308, 2 }, { 1e308, 3 } },
+        "float64")
+      local y = credo.tensor({ 0, 0, 0, 0, 0, 1, 1, 1 }, "int64")
+      local ok, e = pcall(function() return S.SMOTE { k_neighbors = 2, seed = 1 }:fit_resample(X, y) end)
+      assert.is_false(ok)
+      assert.matches("bad argument #1 to 'fit_resample' %(X holds 1e%+308 at row 6, column 1: too large for finite "
+        .. "squared distances", e)
+      local Xs = S.SMOTE { k_neighbors = 2, seed = 1 }:fit_resample(X:clamp(-1e150, 1e150), y)
+      assert.is_true(Xs:abs():max() <= 1e150)                 -- just under the limit: finite rows
+    end)
+
     it("snaps the discrete columns of synthetic rows to values the column has", function()
       local d = data.binary
       local X = d.X:clone()
