@@ -214,6 +214,11 @@ function M.design(t)
   if type(t) ~= "table" then
     error(("bad argument #1 to 'design' (expected a table, got %s)"):format(type(t)), 2)
   end
+  for k in pairs(t) do
+    if k ~= "dense" and k ~= "indptr" and k ~= "indices" and k ~= "values" and k ~= "ncols" then
+      error(("bad argument #1 to 'design' (unknown field '%s')"):format(tostring(k)), 2)
+    end
+  end
   return design(t.dense, t.indptr, t.indices, t.values, t.ncols or 0)
 end
 
@@ -234,6 +239,29 @@ function M.WideEncoder(opts)
     error("bad argument #1 to 'WideEncoder' (expected {columns = {names...}, crosses = ..., "
           .. "buckets = ..., dense = ...})", 2)
   end
+  for k in pairs(opts) do
+    if k ~= "columns" and k ~= "crosses" and k ~= "buckets" and k ~= "dense" then
+      error(("bad argument #1 to 'WideEncoder' (unknown option '%s')"):format(tostring(k)), 2)
+    end
+  end
+  local function names(v) -- a list of strings
+    if type(v) ~= "table" then return false end
+    for _, c in ipairs(v) do if type(c) ~= "string" then return false end end
+    return true
+  end
+  if not names(opts.columns) then
+    error("bad argument #1 to 'WideEncoder' (columns must be a list of column names)", 2)
+  end
+  if opts.dense ~= nil and not names(opts.dense) then
+    error("bad argument #1 to 'WideEncoder' (dense must be a list of column names)", 2)
+  end
+  if opts.crosses ~= nil then
+    local ok = type(opts.crosses) == "table"
+    for _, cr in ipairs(ok and opts.crosses or {}) do ok = ok and names(cr) and #cr >= 2 end
+    if not ok then
+      error("bad argument #1 to 'WideEncoder' (crosses must be a list of lists of two or more column names)", 2)
+    end
+  end
   local self = setmetatable({ columns = opts.columns, crosses = opts.crosses or {},
                               buckets = opts.buckets or 1000, dense = opts.dense }, WideEncoder)
   if math.type(self.buckets) ~= "integer" or self.buckets < 1 then
@@ -253,6 +281,10 @@ function M.WideEncoder(opts)
 end
 
 function WideEncoder:fit(df)
+  local mt = type(df) == "table" and getmetatable(df)
+  if not (mt and mt.__name == "credo.Frame") then
+    error(("bad argument #1 to 'fit' (expected a Frame, got %s)"):format(type(df)), 2)
+  end
   self.levels = {}
   for j, name in ipairs(self.columns) do
     if not df:is_categorical(name) then

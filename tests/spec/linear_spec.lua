@@ -409,6 +409,19 @@ describe("credo.linear designs", function()
       err_of(function() m:predict(credo.zeros(2, 5)) end))
   end)
 
+  it("WideEncoder and design refuse options they do not know (they were ignored)", function()
+    assert.has_error(function() credo.linear.WideEncoder { columns = { "a" }, bogus = 1 } end,
+      "bad argument #1 to 'WideEncoder' (unknown option 'bogus')")
+    assert.has_error(function() credo.linear.WideEncoder { columns = { "a" }, crosses = "x" } end,
+      "bad argument #1 to 'WideEncoder' (crosses must be a list of lists of two or more column names)")
+    assert.has_error(function() credo.linear.WideEncoder { columns = { "a" }, dense = "n" } end,
+      "bad argument #1 to 'WideEncoder' (dense must be a list of column names)")
+    assert.has_error(function() credo.linear.WideEncoder { columns = { "a" } }:fit({}) end,
+      "bad argument #1 to 'fit' (expected a Frame, got table)")
+    assert.has_error(function() credo.linear.design { dense = credo.zeros(2, 2):double(), foo = 1 } end,
+      "bad argument #1 to 'design' (unknown field 'foo')")
+  end)
+
   it("WideEncoder: one-hot columns and hashed crosses from a Frame", function()
     local a, b, yy = {}, {}, {}
     for i = 1, 400 do
