@@ -217,7 +217,16 @@ function GBDT:fit(X, y, opts)
 end
 
 local function ntrees_of(self, opts)
-  return opts and opts.ntrees or nil
+  if opts == nil then return nil end
+  if type(opts) ~= "table" then
+    error(("bad argument #2 to 'predict' (expected a table of options, got %s)"):format(type(opts)), 3)
+  end
+  for k in pairs(opts) do
+    if k ~= "ntrees" then
+      error(("bad argument #2 to 'predict' (unknown option '%s')"):format(tostring(k)), 3)
+    end
+  end
+  return opts.ntrees
 end
 
 -- Margins (log-odds for the logistic objective): (n) float32.

@@ -150,6 +150,11 @@ local function options(op, i, opts, extra)
       argerror(op, i, ("unknown option '%s'"):format(tostring(k)))
     end
   end
+  for _, k in ipairs { "shuffle", "refit" } do
+    if opts[k] ~= nil and type(opts[k]) ~= "boolean" then
+      argerror(op, i, ("%s must be true or false, got %s"):format(k, tostring(opts[k])))
+    end
+  end
   return opts
 end
 

@@ -269,6 +269,10 @@ describe("tune", function()
         "bad argument #5 to 'tune.grid' (scoring must be 'roc_auc', 'accuracy', 'f1', 'neg_log_loss', 'brier' or a function, got auc)")
       assert.has_error(function() tune.random(m, { { name = "max_depth", low = 1, high = 3 } }, X, y, { n_iters = 3 }) end,
         "bad argument #5 to 'tune.random' (unknown option 'n_iters')")
+      assert.has_error(function() tune.grid(m, { max_depth = { 1 } }, X, y, { shuffle = "x" }) end,
+        "bad argument #5 to 'tune.grid' (shuffle must be true or false, got x)")
+      assert.has_error(function() tune.grid(m, { max_depth = { 1 } }, X, y, { refit = 0 }) end,
+        "bad argument #5 to 'tune.grid' (refit must be true or false, got 0)")
       assert.has_error(function() tune.pso(m, { { name = "x", values = {} } }, X, y) end,
         "bad argument #2 to 'tune.pso' (dimension 'x': values must be a non-empty list)")
     end)
