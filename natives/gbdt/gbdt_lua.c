@@ -57,6 +57,7 @@ static void check_matrix(lua_State *L, int idx, int i, const char *name, int no_
   if (t->shape[0] >= (int64_t)UINT32_MAX)
     credo_argfail(L, i, "%s has too many rows (at most 4294967294)", name);
   if (t->shape[1] > (1 << 24)) credo_argfail(L, i, "%s has too many columns", name);
+  const Tensor *orig = t;
   if (t->dtype != TENSOR_F32) {
     Tensor *c = credo_newtensor(L, TENSOR_F32, 2, t->shape);
     tensor_copy(c, t);
@@ -70,9 +71,15 @@ static void check_matrix(lua_State *L, int idx, int i, const char *name, int no_
   if (no_inf)
     for (int64_t r = 0; r < M->n; r++)
       for (int64_t c = 0; c < M->d; c++)
-        if (isinf(M->x[r * M->rs + c * M->cs]))
+        if (isinf(M->x[r * M->rs + c * M->cs])) {
+          double v = tensor_get_flat(orig, r * M->d + c);
+          if (isfinite(v))     /* finite in float64, beyond float32 */
+            credo_argfail(L, i, "%s holds %f at row %d, column %d, beyond float32's range "
+                                "(the booster bins in float32: scale the column)", name, v,
+                          (int)(r + 1), (int)(c + 1));
           credo_argfail(L, i, "%s has an infinite value at row %d, column %d (use NaN "
                               "for missing values)", name, (int)(r + 1), (int)(c + 1));
+        }
 }
 
 /* Tensor at stack slot idx (argument #i in errors) as n float32 values (a
