@@ -448,19 +448,35 @@ static void test_atomic(void) {
   CHECK(ser_atomic_open(&a, bad) == CREDO_EIO && errno == ENOENT);
   ser_atomic_abort(&a);
 
-  /* rename onto a directory fails: the temporary is removed */
+  /* a directory (or device, pipe, socket) at the path is never replaced:
+   * refused before a temporary exists */
   char sub[300], subtmp[340];
   snprintf(sub, sizeof sub, "%s/adir", dir);
   snprintf(subtmp, sizeof subtmp, "%s.tmp.%ld", sub, (long)getpid());
   char x[320];
   snprintf(x, sizeof x, "%s/x", sub);
   mkdir(sub, 0755);
-  mkdir(x, 0755);  /* a non-empty directory cannot be renamed over */
-  CHECK(ser_atomic_open(&a, sub) == CREDO_OK);
-  fputs("data", a.f);
-  CHECK(ser_atomic_commit(&a) == CREDO_EIO);
+  mkdir(x, 0755);
+  CHECK(ser_atomic_open(&a, sub) == CREDO_EINVAL);
   CHECK(!exists(subtmp));
   CHECK(exists(x));
+  CHECK(ser_atomic_open(&a, "/dev/null") == CREDO_EINVAL);
+  /* the path turns into a directory between open and commit: the rename
+   * fails and the temporary is removed */
+  char late[300], latetmp[340];
+  snprintf(late, sizeof late, "%s/late", dir);
+  snprintf(latetmp, sizeof latetmp, "%s.tmp.%ld", late, (long)getpid());
+  CHECK(ser_atomic_open(&a, late) == CREDO_OK);
+  fputs("data", a.f);
+  char latex[320];
+  snprintf(latex, sizeof latex, "%s/x", late);
+  mkdir(late, 0755);
+  mkdir(latex, 0755);  /* a non-empty directory cannot be renamed over */
+  CHECK(ser_atomic_commit(&a) == CREDO_EIO);
+  CHECK(!exists(latetmp));
+  CHECK(exists(latex));
+  rmdir(latex);
+  rmdir(late);
   rmdir(x);
   rmdir(sub);
   unlink(path);
