@@ -398,6 +398,14 @@ static int l_bocpd(lua_State *L) {
   double logev = 0;
   check_status(L, op, prep_bocpd(tensor_f64(cp), tensor_i64(rm), tensor_i64(seg), &logev,
                                  m.x, m.n, hz, &pr, max_run));
+  /* finite data and priors can still overflow the Student-t predictive
+   * (values or prior scales near 1e308): refuse rather than return NaN */
+  const double *cpp = tensor_f64(cp);
+  int ok = isfinite(logev);
+  for (int64_t i = 0; ok && i < m.n; i++) ok = isfinite(cpp[i]);
+  if (!ok)
+    argerr(L, op, 1, "the model overflowed (values or prior scales too large: scale the "
+                     "series, or give smaller mu0 / beta0)");
   int64_t *s = tensor_i64(seg);
   for (int64_t i = 0; i < m.n; i++) s[i] += 1;
   lua_pushnumber(L, logev);
@@ -559,6 +567,12 @@ static int l_relieff(lua_State *L) {
   }
   Tensor *w = new_f64(L, m.d, 0, 1);
   check_status(L, op, prep_relieff(tensor_f64(w), m.x, y, m.n, m.d, nc, k, sample, ms));
+  /* a column whose range overflows (values near +-1e308) gives NaN weights */
+  const double *wp = tensor_f64(w);
+  for (int64_t j = 0; j < m.d; j++)
+    if (!isfinite(wp[j]))
+      argerr(L, op, 1, "X column %I: its range overflows (values too large: scale it)",
+             (lua_Integer)(j + 1));
   return 1;
 }
 

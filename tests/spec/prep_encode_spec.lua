@@ -284,6 +284,10 @@ describe("prep", function()
       assert.are.equal(fx.single, ("%u"):format(P.special.fnv1a("credo")):gsub("^-", ""))
       local a, b = {}, {}
       for i, pair in ipairs(fx.pairs) do a[i], b[i] = pair[1], pair[2] end
+      assert.has_error(function()
+        local df1 = credo.Frame.new({ "c" }, { { "a", "b", "a", "b" } })
+        P.TargetEncoder { columns = { "c" }, cv = 2, seed = 1 }:fit(df1, credo.tensor({ 1, 0, math.huge, 1 }, "float64"))
+      end, "bad argument #2 to 'TargetEncoder:fit' (y holds an infinite or too large value (|y| * rows must stay below 1e300))")
       assert.has_error(function() P.FeatureCross { columns = { "a", "b" }, method = "hash", n_buckets = 1048577 } end,
         "FeatureCross: parameter 'n_buckets' must be <= 1048576 (got 1048577)")
       local fh = P.FeatureCross { columns = { "a", "b" }, method = "hash", n_buckets = 97 }

@@ -124,6 +124,13 @@ describe("prep", function()
     end)
   end)
 
+  describe("overflow", function()
+    it("bocpd refuses priors or data that overflow its predictive (it returned NaN)", function()
+      assert.matches("the model overflowed", err(P.bocpd, credo.tensor({ 1, 2, 3, 4, 5, 6 }, "float64"),
+        { mu0 = 1e308, beta0 = 1e308 }))
+    end)
+  end)
+
   describe("bcp_hi()", function()
     it("segments, flags by IQR and Hampel within segments, repairs with medians", function()
       local g = credo.Generator(3)

@@ -127,6 +127,18 @@ describe("prep", function()
     end)
   end)
 
+  describe("values near the largest double", function()
+    it("are refused where the fitted scale would overflow (it was silently 1 or NaN)", function()
+      local X = credo.tensor({ { 1e308 }, { -1e308 } }, "float64")
+      assert.matches("column 1: its variance overflows", err(function() P.StandardScaler {}:fit(X) end))
+      assert.matches("column 1: its range overflows", err(function() P.MinMaxScaler {}:fit(X) end))
+      assert.matches("parameter 'feature_range' must be finite with a finite width",
+        err(function() P.MinMaxScaler { feature_range = { -1e308, 1e308 } } end))
+      local ok = pcall(function() return P.StandardScaler {}:fit(X:div(1e160)) end)
+      assert.is_true(ok)                                       -- scaled down: fine
+    end)
+  end)
+
   describe("QuantileTransformer", function()
     for _, key in ipairs { "uniform_50", "normal_50", "uniform_1000", "normal_1000" } do
       it("matches scikit-learn: " .. key, function()

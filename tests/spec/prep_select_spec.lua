@@ -192,6 +192,15 @@ describe("prep", function()
     end)
   end)
 
+  describe("relieff() on values near the largest double", function()
+    it("names the column whose range overflows (weights were NaN)", function()
+      local ok, e = pcall(P.relieff, credo.tensor({ { 1e308, 1 }, { -1e308, 2 }, { 1e308, 3 } }, "float64"),
+        credo.tensor({ 0, 1, 0 }, "int64"))
+      assert.is_false(ok)
+      assert.matches("X column 1: its range overflows", e)
+    end)
+  end)
+
   describe("RFE and RFECV", function()
     local g = credo.Generator(7)
     local X = g:randn(200, 6, "float64")

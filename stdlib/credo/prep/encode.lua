@@ -148,6 +148,11 @@ local function check_y(op, i, y, n)
   if m ~= n then U.argerror(op, i, ("y has %d elements but X has %d rows"):format(m, n)) end
   local yd = y:double()
   if yd:isnan():any() then U.argerror(op, i, "y contains NaN") end
+  -- a target encoding is a mean of targets: infinities (or sums that
+  -- overflow) would give inf / NaN codes
+  if m > 0 and not (yd:abs():max() < 1e300 / math.max(m, 1)) then
+    U.argerror(op, i, "y holds an infinite or too large value (|y| * rows must stay below 1e300)")
+  end
   return yd
 end
 

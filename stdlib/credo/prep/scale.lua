@@ -62,6 +62,10 @@ function StandardScaler:fit(X)
   if self.params_.with_std then
     for j = 1, d do
       local n, v, mu = count[j], var[j], mean[j]
+      if v == math.huge then   -- finite values whose squares overflow: no usable scale
+        U.argerror(op, 1, ("column %d: its variance overflows (values near %g); scale it down first"):format(
+          j, mu ~= mu and 0 or mu))
+      end
       local bound = n * EPS * v + (n * mu * EPS) ^ 2
       scale[j] = v <= bound and 1.0 or math.sqrt(v)
     end
@@ -97,6 +101,9 @@ local function range_check(v)
   if not (v[1] < v[2]) then
     return false, ("min must be smaller than max (got {%s, %s})"):format(v[1], v[2])
   end
+  if not (v[2] - v[1] < math.huge) then
+    return false, ("must be finite with a finite width (got {%s, %s})"):format(v[1], v[2])
+  end
   return true
 end
 
@@ -119,6 +126,9 @@ function MinMaxScaler:fit(X)
   local scale, minv, range = T.zeros({ d }, "float64"), T.zeros({ d }, "float64"), mx - mn
   for j = 1, d do
     local r = range[j]
+    if r == math.huge then
+      U.argerror(op, 1, ("column %d: its range overflows (%g to %g); scale it down first"):format(j, mn[j], mx[j]))
+    end
     if r < 10 * EPS then r = 1.0 end
     scale[j] = (hi - lo) / r
     minv[j] = lo - mn[j] * scale[j]
@@ -186,6 +196,9 @@ function RobustScaler:fit(X)
     end
     for j = 1, d do
       local s = P[3][j] - P[2][j]
+      if s == math.huge then
+        U.argerror(op, 1, ("column %d: its quantile range overflows; scale it down first"):format(j))
+      end
       if s < 10 * EPS then s = 1.0 end
       scale[j] = s / adjust
     end
