@@ -402,6 +402,12 @@ function methods:to_tensor(names, dtype, opts)
         .. "\"codes\"} or encode it first)"):format(name))
     end
     cols[i] = c
+    if (dtype or "float32") == "float32" and not is_cat(c) and csv.dtype(c) == "float64"
+       and c:abs():gt(3.4028234663852886e38):any() then
+      -- the default float32 would turn these into inf
+      argerror(1, "to_tensor", ("column '%s' holds values beyond float32's range: ask for "
+        .. "dtype \"float64\""):format(name))
+    end
   end
   return csv.stack(cols, dtype or "float32", names)
 end

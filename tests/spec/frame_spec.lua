@@ -242,6 +242,13 @@ describe("Frame", function()
   end)
 
   describe("to_tensor()", function()
+    it("refuses values beyond float32 for the default float32 (they became inf)", function()
+      local df = credo.Frame.new({ "a" }, { { 1, 1e300 } })
+      assert.has_error(function() df:to_tensor() end,
+        "bad argument #1 to 'to_tensor' (column 'a' holds values beyond float32's range: ask for dtype \"float64\")")
+      assert.are.equal(1e300, df:to_tensor(nil, "float64"):get(2, 1))
+    end)
+
     it("stacks numeric columns, float32 by default", function()
       local df = small()
       local t = df:to_tensor { "id", "score" }
