@@ -69,6 +69,9 @@ void tensor_contiguous_strides(int ndim, const int64_t *shape,
 }
 
 int tensor_is_contiguous(const Tensor *t) {
+  /* no element to address: contiguous whatever the strides (as torch) */
+  for (int i = 0; i < t->ndim; i++)
+    if (t->shape[i] == 0) return 1;
   int64_t s = 1;
   for (int i = t->ndim - 1; i >= 0; i--) {
     if (t->shape[i] != 1 && t->stride[i] != s) return 0;

@@ -256,6 +256,15 @@ describe("tensor", function()
     end)
   end)
 
+  describe("empty tensors", function()
+    it("are contiguous whatever their strides (as torch), so kernels take them", function()
+      assert.is_true(credo.zeros(3, 0):is_contiguous())
+      assert.is_true(credo.zeros(0, 3):t():is_contiguous())
+      assert.are.same({ 3, 0 }, credo.nn.ReLU():forward(credo.zeros(3, 0)):size())  -- was "expected a contiguous tensor"
+      assert.are.same({ 0, 2 }, credo.zeros(0, 3):matmul(credo.zeros(3, 2)):size())
+    end)
+  end)
+
   describe("shares_storage", function()
     it("is true for views of the same memory only", function()
       local a = credo.zeros(3, 4)
