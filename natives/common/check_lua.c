@@ -9,6 +9,7 @@
  */
 #include "credo_lua.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 
@@ -63,6 +64,21 @@ static void nonfinite(lua_State *L, int i, const char *what, const char *hint, d
   credo_argfail(L, i, "%s contains %s at row %I, column %I%s", what,
                 v != v ? "NaN" : "an infinite value", (lua_Integer)(r + 1),
                 (lua_Integer)(c + 1), hint ? hint : "");
+}
+
+const char *credo_distrange(lua_State *L, const Tensor *t, const char *what) {
+  const int64_t n = t->shape[0], d = t->shape[1];
+  const double lim = sqrt((t->dtype == TENSOR_F32 ? FLT_MAX : DBL_MAX) / (4.0 * (double)d));
+  for (int64_t r = 0; r < n; r++)
+    for (int64_t c = 0; c < d; c++) {
+      double v = at2(t, r, c);
+      if (fabs(v) > lim)
+        return lua_pushfstring(L, "%s holds %f at row %I, column %I: too large for finite squared "
+                                  "distances in %s with %I features (|value| <= %f; scale the data)",
+                               what, v, (lua_Integer)(r + 1), (lua_Integer)(c + 1),
+                               tensor_dtype_name(t->dtype), (lua_Integer)d, lim);
+    }
+  return NULL;
 }
 
 void credo_checkfinite2d(lua_State *L, int i, const Tensor *t, const char *what,

@@ -5,6 +5,7 @@
 #include "credo_core.h"
 
 #include <cblas.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -51,4 +52,9 @@ int credo_mul_size(size_t a, size_t b, size_t *out) {
   if (a != 0 && b > SIZE_MAX / a) return -1;
   *out = a * b;
   return 0;
+}
+
+int credo_replaceable_path(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) != 0 || S_ISREG(sb.st_mode);
 }

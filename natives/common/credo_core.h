@@ -38,4 +38,10 @@ void credo_threads_set(int n);
  * overflow. */
 int credo_mul_size(size_t a, size_t b, size_t *out);
 
+/* Whether an atomic write (temporary file, rename) may replace path: 1
+ * when path does not exist or is a regular file (a symbolic link is
+ * followed), 0 for a device, pipe, socket or directory, which a rename
+ * would replace (a save to /dev/null as root would replace the device). */
+int credo_replaceable_path(const char *path);
+
 #endif

@@ -83,6 +83,13 @@ void credo_checkfinite2d(lua_State *L, int i, const Tensor *t, const char *what,
  * left on the stack; returns its data. */
 double *credo_tof64_2d(lua_State *L, int i, const Tensor *t, const char *what,
                        const char *hint);
+/* NULL when every value v of the 2-d float tensor t keeps squared
+ * distances finite in its dtype (|v| <= sqrt(MAX / (4 d)) for d columns:
+ * |x|^2, 2 q.x, their sum and x_b - x_a all stay finite), else a message
+ * pushed on the stack naming the first one: "<what> holds <v> at row r,
+ * column c: too large for finite squared distances in <dtype> with d
+ * features (|value| <= <limit>; scale the data)".  KNN and SMOTE use it. */
+const char *credo_distrange(lua_State *L, const Tensor *t, const char *what);
 /* y at i: an int64 1-d tensor of n labels, else "y must be an int64 tensor
  * of class labels <which> (got <dtype>)" or "y must be a 1-d tensor of n
  * labels, one per row of X (got shape [..])".  Values are not checked. */

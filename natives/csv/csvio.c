@@ -1136,10 +1136,7 @@ credo_status csvio_write(const char *path, const csvio_wcolumn *cols,
       }
     }
   }
-  /* the rename below replaces whatever path names: never a device, pipe,
-   * socket or directory */
-  struct stat sb;
-  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+  if (!credo_replaceable_path(path)) {   /* the rename would replace it */
     snprintf(err, errlen, "cannot write '%s': not a regular file (a device, pipe, socket "
              "or directory is never replaced)", path);
     return CREDO_EIO;

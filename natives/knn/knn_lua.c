@@ -17,7 +17,6 @@
  * GC-owned box, so no error leaks memory.  What it is not: no model logic
  * (which algorithm "auto" picks is decided in Lua).
  */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -35,19 +34,8 @@ static Tensor *check_rows(lua_State *L, int i, const char *what) {
   if (t->shape[0] >= INT32_MAX || t->shape[1] >= INT32_MAX)
     credo_argfail(L, i, "%s is too large (at most 2147483646 rows and columns)", what);
   credo_checkfinite2d(L, i, t, what, NULL);
-  const int64_t n = t->shape[0], d = t->shape[1];
-  const double lim = sqrt((t->dtype == TENSOR_F32 ? FLT_MAX : DBL_MAX) / (4.0 * (double)d));
-  for (int64_t r = 0; r < n; r++)
-    for (int64_t c = 0; c < d; c++) {
-      int64_t off = t->offset + r * t->stride[0] + c * t->stride[1];
-      double v = t->dtype == TENSOR_F32 ? (double)((const float *)t->storage->data)[off]
-                                        : ((const double *)t->storage->data)[off];
-      if (fabs(v) > lim)
-        credo_argfail(L, i, "%s holds %f at row %I, column %I: too large for finite squared "
-                            "distances in %s with %I features (|value| <= %f; scale the data)",
-                      what, v, (lua_Integer)(r + 1), (lua_Integer)(c + 1),
-                      tensor_dtype_name(t->dtype), (lua_Integer)d, lim);
-    }
+  const char *msg = credo_distrange(L, t, what);
+  if (msg) credo_argfail(L, i, "%s", msg);
   return t;
 }
 

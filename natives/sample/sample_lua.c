@@ -20,7 +20,6 @@
  */
 #include "../common/credo_lua.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -532,16 +531,8 @@ static int l_smote(lua_State *L) {
   }
   /* squared distances (the neighbour search) and x_b - x_a (the
    * interpolation) must stay finite: |v| <= sqrt(MAX / (4 d)) keeps both */
-  {
-    const double lim = sqrt((t->dtype == TENSOR_F32 ? FLT_MAX : DBL_MAX) / (4.0 * (double)d));
-    for (int64_t i = 0; i < n * d; i++) {
-      double v = t->dtype == TENSOR_F32 ? ((const float *)x)[i] : ((const double *)x)[i];
-      if (fabs(v) > lim)
-        argerr(L, op, 1, "X holds %f at row %I, column %I: too large for finite squared "
-                         "distances (|value| <= %f; scale the data)",
-               v, (lua_Integer)(i / d + 1), (lua_Integer)(i % d + 1), lim);
-    }
-  }
+  const char *far = credo_distrange(L, t, "X");
+  if (far) argerr(L, op, 1, "%s", far);
   memcpy(yr, y, sizeof(int64_t) * (size_t)n);
   int64_t *order = scratch(L, n, sizeof *order);
   int64_t *start = scratch(L, K + 1, sizeof *start);

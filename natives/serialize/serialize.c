@@ -15,7 +15,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK ((size_t)1 << 16) /* bytes per I/O call for tensor data */
@@ -531,10 +530,7 @@ int ser_cursor_f64(SerCursor *c, double *v) {
 
 credo_status ser_atomic_open(SerAtomic *a, const char *path) {
   memset(a, 0, sizeof *a);
-  /* a rename replaces whatever path names: never a device, pipe, socket
-   * or directory (a save to /dev/null as root would replace the device) */
-  struct stat sb;
-  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return CREDO_EINVAL;
+  if (!credo_replaceable_path(path)) return CREDO_EINVAL;
   size_t n = strlen(path);
   a->path = malloc(n + 1);
   a->tmp = malloc(n + 32);
