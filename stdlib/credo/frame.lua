@@ -418,8 +418,14 @@ function methods:write_csv(path, opts)
   for i, name in ipairs(self._names) do cols[i] = self._cols[name] end
   local ok, err = pcall(csv.write, path, self._names, cols, opts)
   if not ok then
-    -- the options are argument #2 of this method (#4 of the binding)
-    error((tostring(err):gsub("^bad argument #4 to 'write_csv'", "bad argument #2 to 'write_csv'")), 2)
+    -- as rows() and filter(): a binding's argument error is raised again as
+    -- this method's (path is #1 of both, the options #4 of the binding and
+    -- #2 here); other errors (I/O) pass through
+    err = tostring(err)
+    local n, msg = err:match("^bad argument #(%d+) to 'write_csv' %((.*)%)$")
+    local mine = ({ ["1"] = 1, ["4"] = 2 })[n]
+    if mine then argerror(mine, "write_csv", msg) end
+    error(err, 2)
   end
   return self
 end
