@@ -161,4 +161,20 @@ function json.read(path)
   return json.decode(s)
 end
 
+-- A decoded JSON array (which carries its length in .n, so null entries
+-- keep their place) as a plain Lua list.
+function json.list(a)
+  local t = {}
+  for i = 1, a.n do t[i] = a[i] end
+  return t
+end
+
+-- A decoded array of arrays as a 2-d credo tensor (float64 unless dtype):
+-- how the specs read the peer libraries' fixtures.
+function json.matrix(rows, dtype)
+  local t = {}
+  for i = 1, rows.n do t[i] = json.list(rows[i]) end
+  return require("credo").tensor(t, dtype or "float64")
+end
+
 return json

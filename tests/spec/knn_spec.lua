@@ -11,17 +11,7 @@ local low = json.read("tests/fixtures/knn_lowdim.json")
 local high = json.read("tests/fixtures/knn_highdim.json")
 local ties = json.read("tests/fixtures/knn_ties.json")
 
-local function list(a)
-  local t = {}
-  for i = 1, a.n do t[i] = a[i] end
-  return t
-end
-
-local function matrix(rows, dtype)
-  local t = {}
-  for i = 1, rows.n do t[i] = list(rows[i]) end
-  return credo.tensor(t, dtype or "float64")
-end
+local list, matrix = json.list, json.matrix
 
 local function labels(a) return credo.tensor(list(a), "int64") end
 

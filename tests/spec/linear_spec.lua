@@ -8,17 +8,7 @@ local json = require "json"
 
 local fixture = json.read("tests/fixtures/linear_sklearn.json")
 
-local function list(a)
-  local t = {}
-  for i = 1, a.n do t[i] = a[i] end
-  return t
-end
-
-local function matrix(rows, dtype)
-  local t = {}
-  for i = 1, rows.n do t[i] = list(rows[i]) end
-  return credo.tensor(t, dtype or "float64")
-end
+local list, matrix = json.list, json.matrix
 
 local X = matrix(fixture.X)
 local y = credo.tensor(list(fixture.y), "int64")
