@@ -17,6 +17,7 @@
 -- trees, max_leaf_nodes (best-first growth), ccp_alpha (pruning),
 -- warm_start, missing values (sklearn 1.2 trees reject them too).
 local estimator = require "credo.estimator"
+local A = require "credo.argcheck"
 local C = require("credo.core").forest_core
 
 -- Local names for the native calls, so an argument error reads
@@ -194,14 +195,7 @@ end
 local FIT_OPTS = { sample_weight = true }
 
 local function do_fit(self, X, y, opts, splitter)
-  if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #3 to 'fit' (expected a table of options, got %s)"):format(type(opts)), 3)
-  end
-  for k in pairs(opts or {}) do
-    if not FIT_OPTS[k] then
-      error(("bad argument #3 to 'fit' (unknown option '%s')"):format(tostring(k)), 3)
-    end
-  end
+  opts = A.options("fit", 3, opts, FIT_OPTS)
   if getmetatable(self).init then check_combination(self, 4) end
   local n, d = 1, 1
   local mt = getmetatable(X)

@@ -16,6 +16,7 @@
 -- scikit-learn (GBDT.lightgbm / .catboost / .sklearn, at the end).  Not
 -- here: multiclass objectives.
 local estimator = require "credo.estimator"
+local A = require "credo.argcheck"
 local C = require("credo.core").gbdt_core
 
 -- Local names for the native calls: an argument error then reads
@@ -147,15 +148,7 @@ end
 -- values; opts.sample_weight (n), opts.eval_set = { Xv, yv } or a list of
 -- such pairs.  Returns self.
 function GBDT:fit(X, y, opts)
-  if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #3 to 'fit' (expected a table of options, got %s)"):format(type(opts)), 2)
-  end
-  opts = opts or {}
-  for k in pairs(opts) do
-    if not FIT_OPTS[k] then
-      error(("bad argument #3 to 'fit' (unknown option '%s')"):format(tostring(k)), 2)
-    end
-  end
+  opts = A.options("fit", 3, opts, FIT_OPTS)
   local p = self:params()
   check_combination(p)
   local ev = opts.eval_set
@@ -216,17 +209,10 @@ function GBDT:fit(X, y, opts)
   return self
 end
 
+local PREDICT_OPTS = { ntrees = true }
+
 local function ntrees_of(self, opts)
-  if opts == nil then return nil end
-  if type(opts) ~= "table" then
-    error(("bad argument #2 to 'predict' (expected a table of options, got %s)"):format(type(opts)), 3)
-  end
-  for k in pairs(opts) do
-    if k ~= "ntrees" then
-      error(("bad argument #2 to 'predict' (unknown option '%s')"):format(tostring(k)), 3)
-    end
-  end
-  return opts.ntrees
+  return A.options("predict", 2, opts, PREDICT_OPTS).ntrees
 end
 
 -- Margins (log-odds for the logistic objective): (n) float32.

@@ -15,6 +15,7 @@
 -- Not here: multinomial or one-vs-rest (binary labels 0/1 only), elastic
 -- net, warm_start, liblinear's penalised intercept.
 local estimator = require "credo.estimator"
+local A = require "credo.argcheck"
 local core = require "credo.core"
 local L = core.linear_core
 
@@ -116,14 +117,7 @@ LogisticRegression.warn = "once"
 LogisticRegression._warned = false   -- printed already (private; tests reset it)
 
 function LogisticRegression:fit(X, y, opts)
-  if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #3 to 'fit' (expected a table of options, got %s)"):format(type(opts)), 2)
-  end
-  for k in pairs(opts or {}) do
-    if not FIT_OPTS[k] then
-      error(("bad argument #3 to 'fit' (unknown option '%s')"):format(tostring(k)), 2)
-    end
-  end
+  opts = A.options("fit", 3, opts, FIT_OPTS)
   check_solver(self, 3, ":fit")   -- set_params may have changed either
   local p = self.params_
   local sw = weights(self, y, opts and opts.sample_weight)

@@ -23,6 +23,7 @@
 -- partial_fit, regression (MLPRegressor), multilabel targets.
 local credo = require "credo"
 local estimator = require "credo.estimator"
+local A = require "credo.argcheck"
 local nn = require "credo.nn"
 local optim = require "credo.optim"
 local split = require "credo.split"
@@ -173,12 +174,7 @@ local function labels_of(z)
 end
 
 function MLP:fit(X, y, opts)
-  if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #3 to 'fit' (expected a table of options, got %s)"):format(type(opts)), 2)
-  end
-  for k in pairs(opts or {}) do
-    error(("bad argument #3 to 'fit' (unknown option '%s')"):format(tostring(k)), 2)
-  end
+  A.options("fit", 3, opts, {})          -- fit takes no options
   local p = self.params_
   self.state_ = nil
   X = check_X("fit", X, p.dtype)

@@ -15,6 +15,7 @@
 -- use after a load.  Not here: radius neighbours, metrics other than
 -- Euclidean and Manhattan (p = 2, 1), the ball tree, regression, sparse X.
 local estimator = require "credo.estimator"
+local A = require "credo.argcheck"
 local C = require("credo.core").knn_core
 
 -- Local names for the native calls, so an argument error reads
@@ -50,12 +51,7 @@ local function resolve_algorithm(self)
 end
 
 function KNN:fit(X, y, opts)
-  if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #3 to 'fit' (expected a table of options, got %s)"):format(type(opts)), 2)
-  end
-  for k in pairs(opts or {}) do
-    error(("bad argument #3 to 'fit' (unknown option '%s')"):format(tostring(k)), 2)
-  end
+  A.options("fit", 3, opts, {})          -- fit takes no options
   self.state_, self.tree_ = nil, nil
   local Xc, yc, n_classes = fit(X, y)
   local n = Xc:size(1)
